@@ -1,0 +1,1 @@
+"""Database building blocks: declarative base, engine and unit-of-work helpers."""

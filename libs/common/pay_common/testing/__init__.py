@@ -1,0 +1,1 @@
+"""Helpers for the test suite: finding a server and a throw-away database."""

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Run the whole test suite. pytest's exit code 5 ("no tests collected") is a failure here.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+# The browser tests drive Debian's chromium; install it when missing (PAY_SKIP_E2E=1 opts out).
+scripts/install_chromium.sh
+.venv/bin/python -m pytest "$@"
+status=$?
+if [ "$status" -eq 5 ]; then
+    echo "pytest collected no tests: failing" >&2
+    exit 1
+fi
+exit "$status"

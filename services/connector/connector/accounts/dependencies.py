@@ -1,0 +1,39 @@
+"""Request-body readers shared by the account endpoints.
+
+The account endpoints answer with the contract's own messages (``The following fields are
+missing: [..]``), so they read the JSON body themselves instead of through pydantic models.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from connector.errors import BadRequest
+
+
+async def read_json_body(request: Request) -> Any:
+    """The parsed JSON body (None when empty); unparsable JSON is a 400."""
+    raw = await request.body()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("Unable to parse JSON") from None
+
+
+async def read_json_object(request: Request) -> dict[str, Any]:
+    """The JSON body as an object (an empty body reads as ``{}``); anything else is a 400."""
+    body = await read_json_body(request)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise BadRequest("The request body must be a JSON object")
+    return body
+
+
+JsonBody = Annotated[Any, Depends(read_json_body)]
+JsonObject = Annotated[dict[str, Any], Depends(read_json_object)]

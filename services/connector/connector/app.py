@@ -1,0 +1,54 @@
+"""The connector application: ``create_app(settings)`` and its lifespan.
+
+Resources (engine, sessionmaker, worker loops) are built in the lifespan, never at
+import, and kept on ``app.state`` so tests can build as many apps as they like.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from connector import worker
+from connector.api import router
+from connector.config import Settings, get_settings
+from connector.errors import install_connector_error_handlers
+from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
+from pay_common.db.session import create_engine, create_sessionmaker
+from pay_common.logging import configure_logging
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(
+            settings.database_url,
+            application_name="connector",
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        tasks = worker.start(app) if settings.run_worker else []
+        # Start-up objects (modules, routes, models) live as long as the process: keep them out of
+        # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
+        gc.freeze()
+        try:
+            yield
+        finally:
+            await worker.stop(tasks)
+            await engine.dispose()
+
+    configure_logging(service="connector", level=settings.log_level, json=settings.log_json)
+    app = FastAPI(title="GOV.UK Pay connector", version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_connector_error_handlers(app)
+    app.include_router(router)
+    app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
+    app.add_middleware(RequestIdMiddleware)
+    return app

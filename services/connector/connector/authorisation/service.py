@@ -1,0 +1,332 @@
+"""Card authorisation and the 3DS step, in three phases (style.md §10.2).
+
+1. *Intent* (one transaction): lock the charge row, check its status, run the Maestro/3DS
+   guard and the accepted-card check, set the corporate surcharge, pre-assign a gateway
+   transaction id and move to ``AUTHORISATION READY``; commit. The row lock plus the status
+   change is what guarantees that two concurrent authorisations never both reach the
+   gateway: the second one finds ``AUTHORISATION READY`` and answers 202.
+2. *Call* the gateway with no transaction open.
+3. *Result* (a new transaction): lock the row again, store the card details (first 6 /
+   last 4 only) and the gateway's answer, and move to the mapped status.
+
+Phases 2-3 run in a task; the request waits ``auth_read_timeout_seconds`` for it and
+answers 202 if it is not done (the task carries on, the payment pages poll the charge).
+A crash between 1 and 3 leaves ``AUTHORISATION READY``, which the expiry sweep expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connector.authorisation import repository
+from connector.authorisation.card_details import corporate_surcharge, store_card_details
+from connector.authorisation.errors import (
+    AuthorisationDeclined,
+    AuthorisationInProgress,
+    CardBrandNotAccepted,
+    ChargeNotFound,
+    ChargeNotInCorrectState,
+    GatewayErrorResponse,
+)
+from connector.authorisation.schemas import CardAuthorisationRequest, ThreeDsRequest
+from connector.charges.service import transition
+from connector.charges.state import ChargeStatus
+from connector.config import Settings
+from connector.errors import ConnectorError
+from connector.gateways import registry
+from connector.gateways.base import (
+    AuthorisationRequest,
+    AuthorisationResult,
+    AuthorisationStatus,
+    CardForAuthorisation,
+    GatewayError,
+    GatewayTimeout,
+    GatewayUnavailable,
+    ThreeDsResult,
+)
+from connector.models import Charge
+from pay_common.db.session import unit_of_work
+from pay_common.ids import new_uuid
+from pay_common.logging import get_logger
+
+logger = get_logger(__name__)
+S = ChargeStatus
+
+LOCKABLE_FOR_AUTHORISATION = frozenset(
+    {S.CREATED, S.ENTERING_CARD_DETAILS, S.AUTHORISATION_USER_NOT_PRESENT_QUEUED}
+)
+GENERIC_AUTH_ERROR = "There was an error authorising the transaction."
+GENERIC_3DS_ERROR = "There was an error when attempting to authorise the transaction."
+
+_RESULT_STATUS = {
+    AuthorisationStatus.AUTHORISED: S.AUTHORISATION_SUCCESS,
+    AuthorisationStatus.REJECTED: S.AUTHORISATION_REJECTED,
+    AuthorisationStatus.REQUIRES_3DS: S.AUTHORISATION_3DS_REQUIRED,
+    AuthorisationStatus.CANCELLED: S.AUTHORISATION_CANCELLED,
+    AuthorisationStatus.ERROR: S.AUTHORISATION_ERROR,
+}
+
+#: Tasks still running after their request answered 202; kept so they are not garbage-collected.
+_background: set[asyncio.Task[Any]] = set()
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where the charge ended up and, for the HTTP answer, the error to raise (None: 200)."""
+
+    status: ChargeStatus
+    error: ConnectorError | None = None
+    gateway_failed: bool = False
+
+
+@dataclass(frozen=True)
+class _Intent:
+    """A snapshot of the locked charge: what the gateway call needs once the transaction is closed."""
+
+    charge_id: int
+    external_id: str
+    provider: str
+    gateway_transaction_id: str | None
+    amount: int
+    description: str
+    credentials: dict[str, Any]
+
+
+async def _snapshot(session: AsyncSession, charge: Charge, amount: int) -> _Intent:
+    return _Intent(
+        charge_id=charge.id,
+        external_id=charge.external_id,
+        provider=charge.payment_provider,
+        gateway_transaction_id=charge.gateway_transaction_id,
+        amount=amount,
+        description=charge.description,
+        credentials=await repository.credentials_for(session, charge),
+    )
+
+
+async def run_with_deadline(coroutine: Coroutine[Any, Any, T], timeout: float, charge_id: str) -> T:
+    """Await ``coroutine`` for at most ``timeout`` s; past that answer 202 and let it finish alone."""
+    task = asyncio.create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_finished_in_background)
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if not done:
+        logger.info("charge.authorisation.still_running", charge_external_id=charge_id)
+        raise AuthorisationInProgress(charge_id)
+    return task.result()
+
+
+def _finished_in_background(task: asyncio.Task[Any]) -> None:
+    _background.discard(task)
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("charge.authorisation.task_failed", error=type(task.exception()).__name__)
+
+
+# --- card authorisation -------------------------------------------------------------------
+
+
+async def authorise(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    charge_id: str,
+    card: CardAuthorisationRequest,
+) -> Outcome:
+    intent = await _lock_for_authorisation(sessionmaker, charge_id, card)
+    return await run_with_deadline(
+        _authorise_at_gateway(sessionmaker, intent, card), settings.auth_read_timeout_seconds, charge_id
+    )
+
+
+async def _lock_for_authorisation(
+    sessionmaker: async_sessionmaker[AsyncSession], charge_id: str, card: CardAuthorisationRequest
+) -> _Intent:
+    refusal: ConnectorError | None = None
+    intent: _Intent | None = None
+    async with unit_of_work(sessionmaker) as session:
+        charge = await repository.lock_charge(session, charge_id)
+        if charge is None:
+            raise ChargeNotFound(charge_id)
+        if charge.status == S.AUTHORISATION_READY:
+            raise AuthorisationInProgress(charge_id)
+        if charge.status not in LOCKABLE_FOR_AUTHORISATION:
+            raise ChargeNotInCorrectState(charge_id)
+        account = await repository.get_account(session, charge.gateway_account_id)
+        if account is None:  # pragma: no cover - FK guarantees it
+            raise ChargeNotFound(charge_id)
+        if not account.requires_3ds and await repository.brand_requires_3ds(session, card.card_brand):
+            # The original aborts the charge: this account cannot take a card that needs 3DS.
+            await transition(session, charge, S.AUTHORISATION_READY)
+            await transition(session, charge, S.AUTHORISATION_ABORTED)
+            logger.info("charge.authorisation.aborted_3ds_brand", charge_external_id=charge_id)
+            refusal = ChargeNotInCorrectState(charge_id)
+        elif not await repository.accepts_card(session, account.id, card.card_brand, card.card_type):
+            # Nothing changes: the payer may try another card.
+            raise CardBrandNotAccepted(card.card_brand)
+        else:
+            if charge.authorisation_mode.upper() == "WEB":
+                charge.corporate_surcharge = corporate_surcharge(account, card)
+            charge.gateway_transaction_id = new_uuid()
+            await transition(session, charge, S.AUTHORISATION_READY)
+            intent = await _snapshot(session, charge, charge.amount + (charge.corporate_surcharge or 0))
+    if refusal is not None:
+        raise refusal
+    assert intent is not None
+    return intent
+
+
+async def _authorise_at_gateway(
+    sessionmaker: async_sessionmaker[AsyncSession], intent: _Intent, card: CardAuthorisationRequest
+) -> Outcome:
+    result: AuthorisationResult | None = None
+    target: ChargeStatus
+    error: ConnectorError | None = None
+    try:
+        gateway = registry.get_gateway(intent.provider)
+        result = await gateway.authorise(
+            AuthorisationRequest(
+                charge_external_id=intent.external_id,
+                gateway_transaction_id=intent.gateway_transaction_id or "",
+                amount=intent.amount,
+                description=intent.description,
+                card=CardForAuthorisation(
+                    card_number=card.card_number,
+                    cvc=card.cvc,
+                    expiry_date=card.expiry_date,
+                    cardholder_name=card.cardholder_name or "",
+                    card_brand=card.card_brand,
+                ),
+                credentials=intent.credentials,
+            )
+        )
+        target = _RESULT_STATUS[result.status]
+        if target == S.AUTHORISATION_REJECTED:
+            error = AuthorisationDeclined()
+        elif target == S.AUTHORISATION_ERROR:
+            error = GatewayErrorResponse(result.error_message or GENERIC_AUTH_ERROR, status_code=402)
+    except GatewayTimeout as exc:
+        target, error = S.AUTHORISATION_TIMEOUT, GatewayErrorResponse(exc.message, status_code=402)
+    except GatewayUnavailable as exc:
+        target, error = S.AUTHORISATION_UNEXPECTED_ERROR, GatewayErrorResponse(exc.message, status_code=402)
+    except GatewayError as exc:
+        target, error = S.AUTHORISATION_ERROR, GatewayErrorResponse(exc.message, status_code=400)
+    except Exception as exc:  # an adapter bug must still leave the charge in a final state
+        logger.error("charge.authorisation.gateway_exception", error=type(exc).__name__)
+        target = S.AUTHORISATION_UNEXPECTED_ERROR
+        error = GatewayErrorResponse(GENERIC_AUTH_ERROR, status_code=402)
+    logger.info(
+        "charge.authorisation.gateway_answered",
+        charge_external_id=intent.external_id,
+        outcome=target.value,
+    )
+    return await _record_authorisation(sessionmaker, intent, card, result, target, error)
+
+
+async def _record_authorisation(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    intent: _Intent,
+    card: CardAuthorisationRequest,
+    result: AuthorisationResult | None,
+    target: ChargeStatus,
+    error: ConnectorError | None,
+) -> Outcome:
+    async with unit_of_work(sessionmaker) as session:
+        charge = await repository.lock_charge_by_id(session, intent.charge_id)
+        if charge is None or charge.status != S.AUTHORISATION_READY:
+            # Cancelled or expired while the gateway was working: the result is not ours to record.
+            current = S(charge.status) if charge else S.UNDEFINED
+            logger.warning(
+                "charge.authorisation.result_discarded",
+                charge_external_id=intent.external_id,
+                status=current.value,
+                outcome=target.value,
+            )
+            return Outcome(current, ChargeNotInCorrectState(intent.external_id))
+        store_card_details(charge, card)
+        _store_gateway_answer(charge, result, target)
+        await transition(session, charge, target)
+    return Outcome(target, error)
+
+
+def _store_gateway_answer(charge: Charge, result: AuthorisationResult | None, target: ChargeStatus) -> None:
+    if result is not None and result.gateway_transaction_id:
+        charge.gateway_transaction_id = result.gateway_transaction_id
+    if target == S.AUTHORISATION_3DS_REQUIRED and result is not None:
+        charge.requires_3ds = True
+        charge.pa_request_3ds = result.pa_request_3ds
+        charge.issuer_url_3ds = result.issuer_url_3ds
+        charge.md_3ds = result.md_3ds
+    elif target in (S.AUTHORISATION_SUCCESS, S.AUTHORISATION_REJECTED) and not charge.requires_3ds:
+        charge.requires_3ds = False
+
+
+# --- 3DS ----------------------------------------------------------------------------------
+
+
+async def authorise_3ds(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    charge_id: str,
+    request: ThreeDsRequest,
+) -> Outcome:
+    async with unit_of_work(sessionmaker) as session:
+        charge = await repository.lock_charge(session, charge_id)
+        if charge is None:
+            raise ChargeNotFound(charge_id)
+        if charge.status == S.AUTHORISATION_3DS_READY:
+            raise AuthorisationInProgress(charge_id)
+        if charge.status != S.AUTHORISATION_3DS_REQUIRED:
+            raise ChargeNotInCorrectState(charge_id)
+        if request.three_ds_version:
+            charge.version_3ds = request.three_ds_version
+        await transition(session, charge, S.AUTHORISATION_3DS_READY)
+        intent = await _snapshot(session, charge, charge.amount + (charge.corporate_surcharge or 0))
+    return await run_with_deadline(
+        _authorise_3ds_at_gateway(sessionmaker, settings, intent, request),
+        settings.auth_read_timeout_seconds,
+        charge_id,
+    )
+
+
+async def _authorise_3ds_at_gateway(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    intent: _Intent,
+    request: ThreeDsRequest,
+) -> Outcome:
+    result: AuthorisationResult | None = None
+    try:
+        gateway = registry.get_gateway(intent.provider)
+        result = await gateway.authorise_3ds(
+            ThreeDsResult(
+                charge_external_id=intent.external_id,
+                gateway_transaction_id=intent.gateway_transaction_id,
+                pa_response=request.pa_response,
+                credentials=intent.credentials,
+                auth_3ds_result=request.auth_3ds_result,
+            )
+        )
+        target = _RESULT_STATUS[result.status]
+    except Exception as exc:
+        logger.warning("charge.authorisation_3ds.gateway_failed", error=type(exc).__name__)
+        target = S.AUTHORISATION_ERROR
+    async with unit_of_work(sessionmaker) as session:
+        charge = await repository.lock_charge_by_id(session, intent.charge_id)
+        if charge is None or charge.status != S.AUTHORISATION_3DS_READY:
+            current = S(charge.status) if charge else S.UNDEFINED
+            logger.warning("charge.authorisation_3ds.result_discarded", charge_external_id=intent.external_id)
+            return Outcome(current, ChargeNotInCorrectState(intent.external_id))
+        if target == S.AUTHORISATION_3DS_REQUIRED:
+            challenges = await repository.count_events(
+                session, charge.id, frozenset({S.AUTHORISATION_3DS_REQUIRED})
+            )
+            if challenges >= settings.maximum_3ds_attempts:
+                target = S.AUTHORISATION_REJECTED
+        _store_gateway_answer(charge, result, target)
+        await transition(session, charge, target)
+    return Outcome(target, gateway_failed=result is None)

@@ -1,0 +1,84 @@
+"""HTTP endpoints of the charges feature: create, the API and frontend views, and the events list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from connector.charges import service
+from connector.charges.schemas import validate_charge_request
+from connector.dependencies import SettingsDep
+from connector.postgres import SessionDep
+
+router = APIRouter()
+
+
+@router.post("/v1/api/accounts/{account_id}/charges", status_code=201)
+async def create_charge(
+    account_id: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    # The body is read raw: a malformed or mistyped body is 400 and a rule violation 422 (§4.1),
+    # which FastAPI's own body validation cannot tell apart.
+    charge_request = validate_charge_request(await request.body(), request.headers.get("Idempotency-Key"))
+    created = await service.create_charge(
+        session,
+        account_id=account_id,
+        request=charge_request,
+        reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
+    )
+    body = await service.build_charge_response(
+        session, settings, created.charge, just_created=True, token=created.token
+    )
+    return JSONResponse(
+        body, status_code=201, headers={"Location": service.charge_self_url(settings, created.charge)}
+    )
+
+
+@router.get("/v1/api/accounts/{account_id}/charges/{charge_id}")
+async def get_charge(
+    account_id: str, charge_id: str, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    charge = await service.get_charge_for_account(session, account_id, charge_id)
+    return await service.build_charge_response(session, settings, charge)
+
+
+@router.get("/v1/api/accounts/{account_id}/charges/{charge_id}/events")
+async def get_charge_events(account_id: str, charge_id: str, session: SessionDep) -> dict[str, Any]:
+    charge = await service.get_charge_for_account(session, account_id, charge_id)
+    return await service.build_events_response(session, charge)
+
+
+@router.get("/v1/frontend/charges/{charge_id}")
+async def get_frontend_charge(charge_id: str, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    charge = await service.get_charge(session, charge_id)
+    return await service.build_frontend_charge_response(session, settings, charge)
+
+
+@router.post("/v1/api/service/{service_id}/account/{account_type}/charges", status_code=201)
+async def create_service_charge(
+    service_id: str, account_type: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> JSONResponse:
+    charge_request = validate_charge_request(await request.body(), request.headers.get("Idempotency-Key"))
+    created = await service.create_charge_for_service(
+        session,
+        service_id=service_id,
+        account_type=account_type,
+        request=charge_request,
+        reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
+    )
+    body = await service.build_charge_response(
+        session, settings, created.charge, just_created=True, token=created.token
+    )
+    return JSONResponse(
+        body, status_code=201, headers={"Location": service.charge_self_url(settings, created.charge)}
+    )
+
+
+@router.get("/v1/api/service/{service_id}/account/{account_type}/charges/{charge_id}")
+async def get_service_charge(
+    service_id: str, account_type: str, charge_id: str, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    charge = await service.get_charge_for_service(session, service_id, account_type, charge_id)
+    return await service.build_charge_response(session, settings, charge)

@@ -1,0 +1,237 @@
+"""``pay-admin``: create gateway accounts and manage their API keys through connector's HTTP API.
+
+Run as ``pay-admin ...`` or ``python -m connector.cli ...``::
+
+    pay-admin create-account --service-name "My service"
+    pay-admin create-key 1 --description "Production server"
+    pay-admin list-keys 1 [--revoked]
+    pay-admin revoke-key 1 <token_link>
+
+Every command talks HTTP to a running connector (``--connector-url``, default
+http://127.0.0.1:9300, or ``PAY_ADMIN_CONNECTOR_URL``); nothing touches the database
+directly, so the CLI works against any deployment it can reach.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from pay_common.ids import new_uuid_hex
+
+DEFAULT_CONNECTOR_URL = "http://127.0.0.1:9300"
+
+app = typer.Typer(help="Administer GOV.UK Pay accounts and API keys.", no_args_is_help=True)
+
+
+class AdminError(Exception):
+    """Connector refused the request or could not be reached; the message says which."""
+
+
+def _message_of(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text or response.reason_phrase
+    message = body.get("message") if isinstance(body, dict) else None
+    if isinstance(message, list):
+        return "; ".join(str(part) for part in message)
+    return str(message) if message else json.dumps(body)
+
+
+class AdminClient:
+    """The connector calls behind the CLI (also used by ``scripts/demo.py``)."""
+
+    def __init__(
+        self, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 10.0
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def _call(self, method: str, path: str, *, ok: tuple[int, ...], **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise AdminError(f"cannot reach connector at {self.base_url} ({type(exc).__name__})") from exc
+        if response.status_code not in ok:
+            raise AdminError(f"connector answered {response.status_code}: {_message_of(response)}")
+        return response
+
+    def create_account(
+        self,
+        *,
+        service_name: str,
+        description: str | None = None,
+        payment_provider: str = "sandbox",
+        account_type: str = "test",
+        service_id: str | None = None,
+    ) -> dict[str, Any]:
+        body = {
+            "payment_provider": payment_provider,
+            "type": account_type,
+            "service_name": service_name,
+            "service_id": service_id or new_uuid_hex(),
+            "description": description,
+        }
+        created: dict[str, Any] = self._call("POST", "/v1/api/accounts", ok=(201,), json=body).json()
+        return created
+
+    def account_exists(self, account_id: str) -> bool:
+        response = self._call("GET", f"/v1/api/accounts/{account_id}", ok=(200, 404))
+        return response.status_code == 200
+
+    def create_key(self, account_id: str, *, description: str, created_by: str) -> str:
+        body = {"account_id": account_id, "description": description, "created_by": created_by}
+        key: str = self._call("POST", "/v1/frontend/auth", ok=(200,), json=body).json()["token"]
+        return key
+
+    def list_keys(self, account_id: str, *, revoked: bool = False) -> list[dict[str, Any]]:
+        params = {"state": "revoked"} if revoked else {}
+        response = self._call("GET", f"/v1/frontend/auth/{account_id}", ok=(200,), params=params)
+        tokens: list[dict[str, Any]] = response.json()["tokens"]
+        return tokens
+
+    def revoke_key(self, account_id: str, token_link: str) -> str:
+        response = self._call(
+            "DELETE", f"/v1/frontend/auth/{account_id}", ok=(200,), json={"token_link": token_link}
+        )
+        revoked: str = response.json()["revoked"]
+        return revoked
+
+    def resolve_key(self, api_key: str) -> dict[str, Any] | None:
+        """The account behind a key, or ``None`` when the key is unknown or revoked."""
+        response = self._call(
+            "GET", "/v1/api/auth", ok=(200, 401), headers={"Authorization": f"Bearer {api_key}"}
+        )
+        if response.status_code == 401:
+            return None
+        resolved: dict[str, Any] = response.json()
+        return resolved
+
+
+def _client(ctx: typer.Context) -> AdminClient:
+    client = ctx.obj
+    assert isinstance(client, AdminClient)
+    return client
+
+
+def _fail(exc: AdminError) -> typer.Exit:
+    typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(code=1)
+
+
+def _emit(as_json: bool, data: Any, text: str) -> None:
+    typer.echo(json.dumps(data, indent=2) if as_json else text)
+
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    connector_url: Annotated[
+        str,
+        typer.Option("--connector-url", envvar="PAY_ADMIN_CONNECTOR_URL", help="Base URL of connector."),
+    ] = DEFAULT_CONNECTOR_URL,
+) -> None:
+    """Administer GOV.UK Pay accounts and API keys through connector."""
+    client = AdminClient(connector_url)
+    ctx.obj = client
+    ctx.call_on_close(client.close)
+
+
+@app.command("create-account")
+def create_account(
+    ctx: typer.Context,
+    service_name: Annotated[
+        str, typer.Option(help="Name of the service the account belongs to.")
+    ] = "Demo service",
+    description: Annotated[str | None, typer.Option(help="Free-text description.")] = None,
+    provider: Annotated[str, typer.Option(help="Payment provider.")] = "sandbox",
+    account_type: Annotated[str, typer.Option("--type", help="test or live.")] = "test",
+    service_id: Annotated[str | None, typer.Option(help="Service id (default: a new one).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a gateway account (a sandbox test account unless told otherwise)."""
+    try:
+        account = _client(ctx).create_account(
+            service_name=service_name,
+            description=description,
+            payment_provider=provider,
+            account_type=account_type,
+            service_id=service_id,
+        )
+    except AdminError as exc:
+        raise _fail(exc) from exc
+    account_id = account["gateway_account_id"]
+    _emit(as_json, account, f"Created {provider} {account_type} account {account_id}")
+
+
+@app.command("create-key")
+def create_key(
+    ctx: typer.Context,
+    account_id: Annotated[str, typer.Argument(help="Gateway account id.")],
+    description: Annotated[str, typer.Option(help="What the key is for.")] = "Created with pay-admin",
+    created_by: Annotated[str, typer.Option(help="Who created the key.")] = "pay-admin",
+    as_json: JsonOption = False,
+) -> None:
+    """Create an API key for an account; the key is printed once and never stored in full."""
+    try:
+        key = _client(ctx).create_key(account_id, description=description, created_by=created_by)
+    except AdminError as exc:
+        raise _fail(exc) from exc
+    _emit(as_json, {"account_id": account_id, "token": key}, key)
+
+
+@app.command("list-keys")
+def list_keys(
+    ctx: typer.Context,
+    account_id: Annotated[str, typer.Argument(help="Gateway account id.")],
+    revoked: Annotated[
+        bool, typer.Option("--revoked", help="List revoked keys instead of active ones.")
+    ] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """List an account's active (or revoked) API keys; the keys themselves are never shown."""
+    try:
+        tokens = _client(ctx).list_keys(account_id, revoked=revoked)
+    except AdminError as exc:
+        raise _fail(exc) from exc
+    lines = [
+        "\t".join(
+            [t["token_link"], t["description"], t.get("created_by") or "-", t["issued_date"]]
+            + (
+                [f"revoked {t['revoked']}"]
+                if t.get("revoked")
+                else [f"last used {t.get('last_used') or 'never'}"]
+            )
+        )
+        for t in tokens
+    ]
+    _emit(as_json, tokens, "\n".join(lines) if lines else "No keys.")
+
+
+@app.command("revoke-key")
+def revoke_key(
+    ctx: typer.Context,
+    account_id: Annotated[str, typer.Argument(help="Gateway account id.")],
+    token_link: Annotated[str, typer.Argument(help="token_link of the key (see list-keys).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke one API key: it stops working within the public API's key cache time."""
+    try:
+        revoked = _client(ctx).revoke_key(account_id, token_link)
+    except AdminError as exc:
+        raise _fail(exc) from exc
+    _emit(as_json, {"token_link": token_link, "revoked": revoked}, f"Revoked {token_link} at {revoked}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,100 @@
+"""Connector settings (env prefix ``CONNECTOR_``); a few keep the original's documented names."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from pay_common.settings import BaseServiceSettings
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CONNECTOR_", extra="ignore")
+
+    database_url: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/pay",
+        validation_alias=AliasChoices("CONNECTOR_DATABASE_URL", "DATABASE_URL"),
+    )
+    #: Connections kept open. Overflow connections are closed when returned, and opening an
+    #: asyncpg connection costs several ms of CPU (auth, type introspection), so the steady
+    #: concurrency should fit in the pool itself (measured: docs/benchmarks.md).
+    db_pool_size: int = 30
+    db_max_overflow: int = 10
+
+    host: str = "127.0.0.1"
+    port: int = 9300
+    #: Base URL of this service, used in self links.
+    base_url: str = "http://localhost:9300"
+    #: Base URL of the payment pages, used in next_url links.
+    frontend_url: str = "http://localhost:9200"
+
+    #: Run the background worker loops (capture, expiry sweep) inside the web process.
+    run_worker: bool = True
+    worker_poll_seconds: float = 1.0
+    expiry_sweep_interval_seconds: float = 300.0
+
+    #: Refuse payment-link charges whose reference is a card number (connector.md §4.2 step 8).
+    #: The original defaults this to false; GOV.UK Pay runs with it on and the pact expects it.
+    reject_card_number_in_payment_link_reference: bool = True
+
+    charge_expiry_window_seconds: int = Field(
+        default=90 * 60,
+        validation_alias=AliasChoices(
+            "CONNECTOR_CHARGE_EXPIRY_WINDOW_SECONDS", "CHARGE_EXPIRY_WINDOW_SECONDS"
+        ),
+    )
+    awaiting_delay_capture_expiry_window: int = Field(
+        default=120 * 3600,
+        validation_alias=AliasChoices(
+            "CONNECTOR_AWAITING_DELAY_CAPTURE_EXPIRY_WINDOW", "AWAITING_DELAY_CAPTURE_EXPIRY_WINDOW"
+        ),
+    )
+    token_expiry_window_seconds: int = Field(
+        default=7 * 24 * 3600,
+        validation_alias=AliasChoices("CONNECTOR_TOKEN_EXPIRY_WINDOW_SECONDS", "TOKEN_EXPIRY_WINDOW_SECONDS"),
+    )
+
+    #: Shared with publicapi: connector mints API keys whose checksum publicapi verifies.
+    token_api_hmac_secret: SecretStr = Field(
+        default=SecretStr("development-only-secret"),
+        validation_alias=AliasChoices("CONNECTOR_TOKEN_API_HMAC_SECRET", "TOKEN_API_HMAC_SECRET"),
+    )
+    required_secrets: tuple[str, ...] = ("token_api_hmac_secret",)
+
+    #: Charges updated more recently than this are skipped by the expiry sweep (the user is active).
+    skip_expiring_charges_last_updated_in_seconds: int = Field(
+        default=300,
+        validation_alias=AliasChoices(
+            "CONNECTOR_SKIP_EXPIRING_CHARGES_LAST_UPDATED_IN_SECONDS",
+            "SKIP_EXPIRING_CHARGES_LAST_UPDATED_IN_SECONDS",
+        ),
+    )
+    idempotency_expiry_window_seconds: int = 24 * 3600
+    #: How long POST /cards and /3ds wait for the gateway before answering 202 (the work goes on).
+    auth_read_timeout_seconds: float = 1.0
+    #: A second 3DS challenge after this many is a rejection (MAXIMUM_NO_USER_3DS_ATTEMPTS).
+    maximum_3ds_attempts: int = 1
+    capture_process_maximum_retries: int = Field(
+        default=26,
+        validation_alias=AliasChoices(
+            "CONNECTOR_CAPTURE_PROCESS_MAXIMUM_RETRIES", "CAPTURE_PROCESS_MAXIMUM_RETRIES"
+        ),
+    )
+    capture_process_failed_capture_retry_delay_in_seconds: int = Field(
+        default=3600,
+        validation_alias=AliasChoices(
+            "CONNECTOR_CAPTURE_PROCESS_FAILED_CAPTURE_RETRY_DELAY_IN_SECONDS",
+            "CAPTURE_PROCESS_FAILED_CAPTURE_RETRY_DELAY_IN_SECONDS",
+        ),
+    )
+    capture_batch_size: int = 10
+    #: An intent status (CAPTURE READY, *_CANCEL READY) older than this is treated as left by a
+    #: crash between "intent recorded" and "result recorded", and is finished by the worker/sweep.
+    stale_intent_after_seconds: int = 600
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

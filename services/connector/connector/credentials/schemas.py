@@ -1,0 +1,122 @@
+"""Request validation of the credentials endpoints (connector.md §14.3)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from connector.errors import BadRequest
+
+CREATABLE_PROVIDERS = ("adyen", "worldpay", "stripe")
+WORLDPAY_ROLES = (
+    "one_off_customer_initiated",
+    "recurring_customer_initiated",
+    "recurring_merchant_initiated",
+)
+WORLDPAY_ROLE_FIELDS = ("merchant_code", "username", "password")
+GATEWAY_MERCHANT_ID = "credentials/gateway_merchant_id"
+PATCH_PATHS = (
+    "credentials",
+    *(f"credentials/worldpay/{role}" for role in WORLDPAY_ROLES),
+    "last_updated_by_user_external_id",
+    "state",
+    GATEWAY_MERCHANT_ID,
+)
+
+
+@dataclass(frozen=True)
+class CredentialCreate:
+    payment_provider: str
+    credentials: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class CredentialPatch:
+    path: str
+    value: Any
+
+
+def parse_create(body: dict[str, Any]) -> CredentialCreate:
+    provider = body.get("payment_provider")
+    if not isinstance(provider, str) or not provider.strip():
+        raise BadRequest("Field(s) missing: [payment_provider]")
+    if provider not in CREATABLE_PROVIDERS:
+        raise BadRequest(
+            f"Field [payment_provider] must be one of [{', '.join(CREATABLE_PROVIDERS)}], got [{provider}]"
+        )
+    credentials = body.get("credentials")
+    if credentials is None:
+        return CredentialCreate(provider, None)
+    if provider == "worldpay":
+        raise BadRequest("Field [credentials] is not allowed when creating worldpay credentials")
+    if not isinstance(credentials, dict) or not all(isinstance(v, str) for v in credentials.values()):
+        raise BadRequest("Field [credentials] must be an object of strings")
+    if provider == "stripe" and not credentials.get("stripe_account_id"):
+        raise BadRequest("Field(s) missing: [stripe_account_id]")
+    return CredentialCreate(provider, dict(credentials) or None)
+
+
+def parse_patch(body: Any, provider: str) -> list[CredentialPatch]:
+    """Validate the JSON-patch array; nothing is applied unless every operation is valid."""
+    if not isinstance(body, list) or not body:
+        raise BadRequest("The request body must be a non-empty JSON array of patch operations")
+    return [_parse_operation(item, provider) for item in body]
+
+
+def _parse_operation(item: Any, provider: str) -> CredentialPatch:
+    if not isinstance(item, dict):
+        raise BadRequest("Each patch operation must be a JSON object")
+    missing = [f"Field [{key}] is required" for key in ("op", "path") if not isinstance(item.get(key), str)]
+    if missing:
+        raise BadRequest(missing)
+    op, path = item["op"], item["path"]
+    if path not in PATCH_PATHS:
+        raise BadRequest(f"Field [path] must be one of [{', '.join(PATCH_PATHS)}]")
+    if op != "replace":
+        raise BadRequest(f"Operation [{op}] not supported for path [{path}]")
+    value = item.get("value")
+    if value is None:
+        raise BadRequest("Field [value] is required")
+    return CredentialPatch(path, _validate_value(path, value, provider))
+
+
+def _validate_value(path: str, value: Any, provider: str) -> Any:
+    if path == "credentials":
+        if provider == "worldpay":
+            raise BadRequest(
+                "Path [credentials] is not supported for worldpay; use credentials/worldpay/<role>"
+            )
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise BadRequest("Value for path [credentials] must be an object of strings")
+        return value
+    if path.startswith("credentials/worldpay/"):
+        if provider != "worldpay":
+            raise BadRequest(f"Path [{path}] is only supported for worldpay credentials")
+        if not isinstance(value, dict):
+            raise BadRequest(f"Value for path [{path}] must be an object")
+        missing = [
+            key for key in WORLDPAY_ROLE_FIELDS if not isinstance(value.get(key), str) or not value[key]
+        ]
+        if missing:
+            raise BadRequest(f"Field(s) missing: [{', '.join(missing)}]")
+        return {key: value[key] for key in WORLDPAY_ROLE_FIELDS}
+    if path == "state":
+        if value != "VERIFIED_WITH_LIVE_PAYMENT":
+            raise BadRequest(f"Value [{value}] is not valid for path [state]")
+        return value
+    if path == GATEWAY_MERCHANT_ID:
+        if provider != "worldpay":
+            raise BadRequest(f"Path [{path}] is only supported for worldpay credentials")
+        if not isinstance(value, str) or not re.fullmatch(r"[0-9a-f]{15}", value):
+            raise BadRequest(
+                f"Field [{path}] value [{value}] does not match that expected for a Worldpay Merchant ID; "
+                "should be 15 characters and within range [0-9a-f]"
+            )
+        return value
+    # last_updated_by_user_external_id
+    if not isinstance(value, str) or len(value) > 32:
+        raise BadRequest(
+            "Value for path [last_updated_by_user_external_id] must be a string of up to 32 characters"
+        )
+    return value

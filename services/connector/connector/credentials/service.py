@@ -1,0 +1,124 @@
+"""Credentials of an account: add one, update one (connector.md §14.3). Secrets are never logged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connector.accounts import repository
+from connector.accounts.errors import AccountConflict
+from connector.accounts.service import get_account
+from connector.credentials.schemas import GATEWAY_MERCHANT_ID, CredentialCreate, CredentialPatch
+from connector.errors import BadRequest, NotFound
+from connector.models import GatewayAccount, GatewayAccountCredential
+from pay_common.db.base import utc_now
+from pay_common.ids import new_uuid_hex
+from pay_common.logging import get_logger
+
+logger = get_logger(__name__)
+
+
+async def create_credential(
+    session: AsyncSession, account_id: str, request: CredentialCreate
+) -> GatewayAccountCredential:
+    account = await get_account(session, account_id, for_update=True)
+    existing = await repository.credentials_of(session, account.id)
+    if request.credentials:
+        state = "ENTERED" if existing else "ACTIVE"
+    else:
+        state = "CREATED"
+    credential = GatewayAccountCredential(
+        external_id=new_uuid_hex(),
+        gateway_account_id=account.id,
+        payment_provider=request.payment_provider,
+        credentials=request.credentials or {},
+        state=state,
+        active_start_date=utc_now() if state == "ACTIVE" else None,
+    )
+    session.add(credential)
+    await session.flush()
+    await session.refresh(credential)
+    logger.info(
+        "credentials.created",
+        gateway_account_id=account.id,
+        credential_external_id=credential.external_id,
+        payment_provider=request.payment_provider,
+        state=state,
+    )
+    return credential
+
+
+async def get_credential(
+    session: AsyncSession, account: GatewayAccount, credential_id: str
+) -> GatewayAccountCredential:
+    credential = None
+    if credential_id.isascii() and credential_id.isdigit() and int(credential_id) < 2**63:
+        credential = (
+            await session.scalars(
+                select(GatewayAccountCredential)
+                .where(
+                    GatewayAccountCredential.id == int(credential_id),
+                    GatewayAccountCredential.gateway_account_id == account.id,
+                )
+                .with_for_update()
+            )
+        ).one_or_none()
+    if credential is None:
+        raise NotFound(
+            f"Gateway account credentials with id [{credential_id}] not found for account [{account.id}]"
+        )
+    return credential
+
+
+async def patch_credential(
+    session: AsyncSession,
+    account: GatewayAccount,
+    credential: GatewayAccountCredential,
+    patches: list[CredentialPatch],
+) -> GatewayAccountCredential:
+    credentials: dict[str, Any] = dict(credential.credentials)
+    touched_credentials = False
+    for patch in patches:
+        if patch.path == "credentials":
+            credentials |= patch.value
+            touched_credentials = True
+        elif patch.path.startswith("credentials/worldpay/"):
+            credentials[patch.path.rsplit("/", 1)[1]] = patch.value
+            touched_credentials = True
+        elif patch.path == GATEWAY_MERCHANT_ID:
+            if not credentials:
+                raise BadRequest("Account credentials are required to set a Gateway Merchant ID")
+            credentials["gateway_merchant_id"] = patch.value
+        elif patch.path == "state":
+            if credential.state not in ("ENTERED", "VERIFIED_WITH_LIVE_PAYMENT"):
+                raise AccountConflict(
+                    f"Credentials in state [{credential.state}] cannot become VERIFIED_WITH_LIVE_PAYMENT"
+                )
+            credential.state = patch.value
+        else:
+            credential.last_updated_by_user_external_id = patch.value
+    credential.credentials = credentials
+    if touched_credentials and credential.state == "CREATED" and _may_leave_created(account, credential):
+        others = [c for c in await repository.credentials_of(session, account.id) if c.id != credential.id]
+        credential.state = "ENTERED" if others else "ACTIVE"
+        if credential.state == "ACTIVE":
+            credential.active_start_date = utc_now()
+    credential.version += 1
+    await session.flush()
+    logger.info(
+        "credentials.updated",
+        gateway_account_id=account.id,
+        credential_external_id=credential.external_id,
+        paths=[p.path for p in patches],
+        state=credential.state,
+    )
+    return credential
+
+
+def _may_leave_created(account: GatewayAccount, credential: GatewayAccountCredential) -> bool:
+    # Live Worldpay needs MOTO or 3DS Flex credentials; 3DS Flex is not stored yet, so MOTO only.
+    if credential.payment_provider == "worldpay" and account.type == "LIVE":
+        return account.allow_moto
+    return True

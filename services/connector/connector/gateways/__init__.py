@@ -1,0 +1,1 @@
+"""Payment gateways behind one protocol (``base.PaymentGateway``), chosen by payment_provider."""

@@ -1,0 +1,163 @@
+"""The gateway seam: what the charge and refund services may ask of a payment provider.
+
+Adapters live in ``gateways/<name>/adapter.py`` and are looked up by ``payment_provider``
+in ``gateways/registry.py``. Gateway calls never happen inside an open database
+transaction: callers record the intent, commit, call, then record the result.
+
+Hierarchy::
+
+    GatewayError               (message: what the provider said; a "generic" error)
+    ├── GatewayTimeout         (the provider did not answer in time)
+    ├── GatewayUnavailable     (unexpected HTTP error / cannot connect)
+    └── UnsupportedGateway     (no adapter for this payment_provider; registry.get_gateway)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Protocol
+
+
+class GatewayError(Exception):
+    """The provider answered with an error, or could not be reached."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class GatewayTimeout(GatewayError):
+    pass
+
+
+class GatewayUnavailable(GatewayError):
+    pass
+
+
+class UnsupportedGateway(GatewayError):
+    """No adapter is registered for the charge's payment provider (Worldpay/Stripe are not built yet)."""
+
+
+class AuthorisationStatus(StrEnum):
+    AUTHORISED = "AUTHORISED"
+    REJECTED = "REJECTED"
+    REQUIRES_3DS = "REQUIRES_3DS"
+    CANCELLED = "CANCELLED"
+    ERROR = "ERROR"
+
+
+@dataclass(frozen=True)
+class CardForAuthorisation:
+    """Card data passed to the gateway only; never stored, never logged (repr hides it)."""
+
+    card_number: str = field(repr=False)
+    cvc: str = field(repr=False)
+    expiry_date: str
+    cardholder_name: str
+    card_brand: str
+
+
+@dataclass(frozen=True)
+class AuthorisationRequest:
+    charge_external_id: str
+    gateway_transaction_id: str
+    amount: int
+    description: str
+    card: CardForAuthorisation
+    credentials: dict[str, Any]
+    requires_3ds: bool = False
+
+
+@dataclass(frozen=True)
+class AuthorisationResult:
+    status: AuthorisationStatus
+    gateway_transaction_id: str | None = None
+    error_message: str | None = None
+    #: For REQUIRES_3DS: what the payment pages need to send the user to the issuer.
+    pa_request_3ds: str | None = None
+    issuer_url_3ds: str | None = None
+    md_3ds: str | None = None
+    #: Recurring token returned on success (sandbox: {"token": <uuid>}).
+    recurring_token: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ThreeDsResult:
+    """The paying user's answer from the issuer page, as posted to ``/3ds``."""
+
+    charge_external_id: str
+    gateway_transaction_id: str | None
+    pa_response: str | None
+    credentials: dict[str, Any]
+    #: What the payment pages say the issuer answered (AUTHORISED, DECLINED, ERROR, CANCELED), if known.
+    auth_3ds_result: str | None = None
+
+
+@dataclass(frozen=True)
+class GatewayOperation:
+    """Capture / cancel / query: identified by our charge and the provider's transaction id."""
+
+    charge_external_id: str
+    gateway_transaction_id: str | None
+    amount: int
+    credentials: dict[str, Any]
+    #: Deterministic, so a retried call is recognised by the provider (``connector:capture:<id>``).
+    idempotency_key: str
+
+
+class CaptureStatus(StrEnum):
+    COMPLETE = "COMPLETE"
+    PENDING = "PENDING"
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    status: CaptureStatus
+    gateway_transaction_id: str | None = None
+
+
+class CancelStatus(StrEnum):
+    CANCELLED = "CANCELLED"
+    SUBMITTED = "SUBMITTED"
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    refund_external_id: str
+    charge_external_id: str
+    charge_gateway_transaction_id: str | None
+    amount: int
+    credentials: dict[str, Any]
+    idempotency_key: str
+
+
+class RefundStatus(StrEnum):
+    COMPLETE = "COMPLETE"
+    PENDING = "PENDING"
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    status: RefundStatus
+    reference: str | None = None
+
+
+class PaymentGateway(Protocol):
+    """What every adapter implements. Failures raise :class:`GatewayError` subclasses."""
+
+    name: str
+
+    async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult: ...
+
+    async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult: ...
+
+    async def capture(self, operation: GatewayOperation) -> CaptureResult: ...
+
+    async def cancel(self, operation: GatewayOperation) -> CancelStatus: ...
+
+    async def refund(self, request: RefundRequest) -> RefundResult: ...
+
+    async def query(self, operation: GatewayOperation) -> AuthorisationStatus | None:
+        """The provider's view of a payment, or None when the provider cannot be asked (sandbox)."""
+        ...

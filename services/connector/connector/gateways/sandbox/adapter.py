@@ -1,0 +1,113 @@
+"""The sandbox gateway: a deterministic fake provider driven by magic card numbers (connector.md §6).
+
+Authorisation matches the *full* card number exactly. Capture, cancel and refund always
+succeed; query is unsupported (so expiry and cancel never consult the sandbox). One number
+the original sandbox lacks, ``4000000000003220``, asks for a 3DS challenge; the 3DS result
+then passes when the payment pages send ``pa_response == "success"`` and is declined otherwise
+(docs/decisions.md, "Sandbox 3DS").
+"""
+
+from __future__ import annotations
+
+from connector.gateways.base import (
+    AuthorisationRequest,
+    AuthorisationResult,
+    AuthorisationStatus,
+    CancelStatus,
+    CaptureResult,
+    CaptureStatus,
+    GatewayError,
+    GatewayOperation,
+    RefundRequest,
+    RefundResult,
+    RefundStatus,
+    ThreeDsResult,
+)
+from pay_common.ids import new_uuid
+
+AUTHORISED_CARDS = frozenset(
+    {
+        "4242424242424242",
+        "4444333322221111",
+        "4917610000000000003",
+        "4000056655665556",
+        "371449635398431",
+        "3566002020360505",
+        "6011000990139424",
+        "36148900647913",
+        "5105105105105100",
+        "222100000000000",
+        "4000000000000010",
+        "4000160000000004",
+        "4000020000000000",
+        # corporate test cards
+        "4988080000000000",
+        "4111111111111111",
+        "4293189100000008",
+        "5101180000000007",
+        # corporate prepaid debit test cards
+        "4131840000000003",
+        "4000180000000002",
+        "5200828282828210",
+    }
+)
+#: Declined, expired-card and CVC-error numbers: all ordinary rejections.
+REJECTED_CARDS = frozenset({"4000000000000002", "4000000000000069", "4000000000000127"})
+ERROR_CARD = "4000000000000119"
+#: Our addition: the test-suite number for a 3DS challenge.
+THREE_DS_CARD = "4000000000003220"
+
+ERROR_MESSAGE = "This transaction could be not be processed."  # the typo is the original's
+UNSUPPORTED_MESSAGE = "Unsupported card details."
+#: pa_response value that makes the sandbox's 3DS step succeed; anything else declines.
+THREE_DS_SUCCESS_PA_RESPONSE = "success"
+SANDBOX_ISSUER_URL = "https://sandbox.pymnt.localdomain/3ds"
+
+
+class SandboxGateway:
+    """Implements ``PaymentGateway`` without any network."""
+
+    name = "sandbox"
+
+    async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
+        number = request.card.card_number
+        transaction_id = new_uuid()
+        if number in AUTHORISED_CARDS:
+            return AuthorisationResult(
+                AuthorisationStatus.AUTHORISED,
+                gateway_transaction_id=transaction_id,
+                recurring_token={"token": new_uuid()},
+            )
+        if number in REJECTED_CARDS:
+            return AuthorisationResult(AuthorisationStatus.REJECTED, gateway_transaction_id=transaction_id)
+        if number == THREE_DS_CARD:
+            return AuthorisationResult(
+                AuthorisationStatus.REQUIRES_3DS,
+                gateway_transaction_id=transaction_id,
+                pa_request_3ds=f"sandbox-pa-request-{request.charge_external_id}",
+                issuer_url_3ds=SANDBOX_ISSUER_URL,
+                md_3ds=f"sandbox-md-{request.charge_external_id}",
+            )
+        if number == ERROR_CARD:
+            raise GatewayError(ERROR_MESSAGE)
+        raise GatewayError(UNSUPPORTED_MESSAGE)
+
+    async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
+        status = (
+            AuthorisationStatus.AUTHORISED
+            if result.pa_response == THREE_DS_SUCCESS_PA_RESPONSE
+            else AuthorisationStatus.REJECTED
+        )
+        return AuthorisationResult(status, gateway_transaction_id=result.gateway_transaction_id)
+
+    async def capture(self, operation: GatewayOperation) -> CaptureResult:
+        return CaptureResult(CaptureStatus.COMPLETE, gateway_transaction_id=operation.gateway_transaction_id)
+
+    async def cancel(self, operation: GatewayOperation) -> CancelStatus:  # noqa: ARG002 (protocol)
+        return CancelStatus.CANCELLED
+
+    async def refund(self, request: RefundRequest) -> RefundResult:  # noqa: ARG002 (protocol)
+        return RefundResult(RefundStatus.COMPLETE, reference=new_uuid())
+
+    async def query(self, operation: GatewayOperation) -> AuthorisationStatus | None:  # noqa: ARG002
+        return None

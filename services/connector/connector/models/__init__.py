@@ -1,0 +1,33 @@
+"""Every table of the connector. Alembic and the repositories import models from here only."""
+
+from connector.models.api_key import ApiKey
+from connector.models.card_type import CardType, accepted_card_types
+from connector.models.charge import Charge
+from connector.models.charge_event import ChargeEvent
+from connector.models.email_notification import EmailNotification
+from connector.models.fee import Fee
+from connector.models.gateway_account import GatewayAccount
+from connector.models.gateway_account_credential import GatewayAccountCredential
+from connector.models.idempotency import Idempotency
+from connector.models.refund import Refund, RefundHistory
+from connector.models.stripe_setup import GatewayAccountStripeSetup
+from connector.models.token import Token
+from pay_common.db.base import Model
+
+__all__ = [
+    "ApiKey",
+    "CardType",
+    "Charge",
+    "ChargeEvent",
+    "EmailNotification",
+    "Fee",
+    "GatewayAccount",
+    "GatewayAccountCredential",
+    "GatewayAccountStripeSetup",
+    "Idempotency",
+    "Model",
+    "Refund",
+    "RefundHistory",
+    "Token",
+    "accepted_card_types",
+]

@@ -1,0 +1,89 @@
+"""HTTP endpoints of the refunds feature (seed 001, connector.md §3.3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from connector.accounts.service import get_service_account
+from connector.dependencies import SettingsDep
+from connector.models import Refund
+from connector.postgres import SessionDep, SessionmakerDep
+from connector.refunds import errors, repository, service
+from connector.refunds.dependencies import load_account
+from connector.refunds.schemas import RefundRequest, charge_href, refund_json
+from pay_common.db.session import unit_of_work
+
+router = APIRouter(tags=["refunds"])
+ACCOUNT_REFUNDS = "/v1/api/accounts/{account_id}/charges/{charge_id}/refunds"
+
+
+def _body(base_url: str, account_id: int, refund: Refund) -> dict[str, Any]:
+    return refund_json(
+        base_url=base_url,
+        account_id=account_id,
+        charge_id=refund.charge_external_id,
+        refund_id=refund.external_id,
+        amount=refund.amount,
+        status=refund.status,
+        created_date=refund.created_date,
+        user_external_id=refund.user_external_id,
+    )
+
+
+@router.post(ACCOUNT_REFUNDS, status_code=202)
+async def submit_refund(
+    account_id: str, charge_id: str, body: RefundRequest, sessionmaker: SessionmakerDep, settings: SettingsDep
+) -> JSONResponse:
+    refund = await service.submit_refund(sessionmaker, account_id, charge_id, body)
+    return JSONResponse(_body(settings.base_url, int(account_id), refund), status_code=202)
+
+
+@router.post(
+    "/v1/api/service/{service_id}/account/{account_type}/charges/{charge_id}/refunds", status_code=202
+)
+async def submit_service_refund(
+    service_id: str,
+    account_type: str,
+    charge_id: str,
+    body: RefundRequest,
+    sessionmaker: SessionmakerDep,
+    settings: SettingsDep,
+) -> JSONResponse:
+    """The same refund, the account named by its service and type (connector.md §3.3)."""
+    async with unit_of_work(sessionmaker) as session:
+        account = await get_service_account(session, service_id, account_type)
+    refund = await service.submit_refund(sessionmaker, str(account.id), charge_id, body)
+    return JSONResponse(_body(settings.base_url, account.id, refund), status_code=202)
+
+
+@router.get(ACCOUNT_REFUNDS)
+async def list_refunds(
+    account_id: str, charge_id: str, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    account = await load_account(session, account_id)
+    charge = await repository.get_charge(session, account.id, charge_id)
+    if charge is None:
+        raise errors.charge_not_found(charge_id)
+    refunds = await repository.refunds_of_charge(session, charge_id)
+    payment = charge_href(settings.base_url, account.id, charge_id)
+    return {
+        "payment_id": charge_id,
+        "_links": {"self": {"href": f"{payment}/refunds"}, "payment": {"href": payment}},
+        "_embedded": {"refunds": [_body(settings.base_url, account.id, refund) for refund in refunds]},
+    }
+
+
+@router.get(ACCOUNT_REFUNDS + "/{refund_id}")
+async def get_refund(
+    account_id: str, charge_id: str, refund_id: str, session: SessionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    account = await load_account(session, account_id)
+    if await repository.get_charge(session, account.id, charge_id) is None:
+        raise errors.charge_not_found(charge_id)
+    refund = await repository.get_refund(session, charge_id, refund_id)
+    if refund is None:
+        raise errors.refund_not_found(refund_id)
+    return _body(settings.base_url, account.id, refund)

@@ -1,0 +1,66 @@
+"""Queries of the refund feature."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connector.models import Charge, GatewayAccountCredential, Refund
+from connector.refunds.schemas import COUNTED_STATUSES
+
+
+async def get_charge(
+    session: AsyncSession, account_id: int, charge_id: str, *, for_update: bool = False
+) -> Charge | None:
+    query = select(Charge).where(Charge.external_id == charge_id, Charge.gateway_account_id == account_id)
+    if for_update:
+        # The charge row is the refund lock: every refund of a charge is inserted while holding it.
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+async def refunds_of_charge(session: AsyncSession, charge_id: str) -> Sequence[Refund]:
+    query = (
+        select(Refund).where(Refund.charge_external_id == charge_id).order_by(Refund.created_date, Refund.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def amount_submitted(session: AsyncSession, charge_id: str) -> int:
+    """Sum of the refunds that count against the charge (connector.md §3.2)."""
+    total = await session.scalar(
+        select(func.coalesce(func.sum(Refund.amount), 0)).where(
+            Refund.charge_external_id == charge_id, Refund.status.in_([str(s) for s in COUNTED_STATUSES])
+        )
+    )
+    return int(total or 0)
+
+
+async def get_refund(session: AsyncSession, charge_id: str, refund_id: str) -> Refund | None:
+    return await session.scalar(
+        select(Refund).where(Refund.external_id == refund_id, Refund.charge_external_id == charge_id)
+    )
+
+
+async def get_refund_for_update(session: AsyncSession, refund_id: str) -> Refund:
+    return (
+        await session.scalars(select(Refund).where(Refund.external_id == refund_id).with_for_update())
+    ).one()
+
+
+async def credential_for_charge(session: AsyncSession, charge: Charge) -> GatewayAccountCredential | None:
+    """The charge's own credential, else the account's credential for the charge's provider."""
+    if charge.gateway_account_credential_id is not None:
+        return await session.get(GatewayAccountCredential, charge.gateway_account_credential_id)
+    query = (
+        select(GatewayAccountCredential)
+        .where(
+            GatewayAccountCredential.gateway_account_id == charge.gateway_account_id,
+            GatewayAccountCredential.payment_provider == charge.payment_provider,
+        )
+        .order_by(GatewayAccountCredential.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)

@@ -1,0 +1,202 @@
+"""Refunds: availability (connector.md §3.2), submission (§3.3) and refund status changes.
+
+Stronger than the original (§3.4): the charge row is locked (``SELECT ... FOR UPDATE``)
+from the availability check until the refund row is committed, so two concurrent
+requests can never both spend the same available amount. The gateway is called after
+that commit, never while the lock is held, and its answer is recorded in a second
+transaction. A crash between the two leaves a ``CREATED`` refund, which still counts
+against the available amount: we may under-refund, never over-refund.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connector.charges.service import refund_summary_of
+from connector.gateways.base import GatewayError, RefundResult
+from connector.gateways.base import RefundRequest as GatewayRefundRequest
+from connector.gateways.base import RefundStatus as GatewayRefundStatus
+from connector.models import Charge, Refund, RefundHistory
+from connector.refunds import errors, repository
+from connector.refunds import gateway as gateways
+from connector.refunds.dependencies import load_account
+from connector.refunds.schemas import RefundRequest, RefundStatus
+from pay_common.db.base import utc_now
+from pay_common.db.session import unit_of_work
+from pay_common.ids import new_external_id
+from pay_common.logging import get_logger
+
+logger = get_logger(__name__)
+
+MAX_REFUND_AMOUNT = 10_000_000
+
+
+def summary(charge: Charge, submitted: int) -> dict[str, Any]:
+    """The ``refund_summary`` of a charge given the sum of its counted refunds (one calculator: charges')."""
+    return refund_summary_of(charge.status, charge.amount, charge.corporate_surcharge, submitted)
+
+
+async def refund_summary(session: AsyncSession, charge: Charge) -> dict[str, Any]:
+    return summary(charge, await repository.amount_submitted(session, charge.external_id))
+
+
+def _history_row(refund: Refund, at: Any) -> RefundHistory:
+    return RefundHistory(
+        refund_id=refund.id,
+        external_id=refund.external_id,
+        amount=refund.amount,
+        status=refund.status,
+        created_date=refund.created_date,
+        user_external_id=refund.user_external_id,
+        user_email=refund.user_email,
+        gateway_transaction_id=refund.gateway_transaction_id,
+        charge_external_id=refund.charge_external_id,
+        history_start_date=at,
+        version=refund.version,
+    )
+
+
+async def transition_refund(session: AsyncSession, refund: Refund, target: RefundStatus) -> None:
+    """Move a refund to ``target`` and write its ``refunds_history`` row (connector.md §3.1).
+
+    A refund never leaves ``REFUNDED`` or ``REFUND ERROR`` (the Adyen exception does not
+    apply: we have no Adyen notifications).
+    """
+    if refund.status in (RefundStatus.REFUNDED, RefundStatus.REFUND_ERROR):
+        raise ValueError(f"Refund state transition [{refund.status}] -> [{target}] not allowed")
+    now = utc_now()
+    await session.execute(
+        update(RefundHistory)
+        .where(RefundHistory.refund_id == refund.id, RefundHistory.history_end_date.is_(None))
+        .values(history_end_date=now)
+    )
+    refund.status = target.value
+    refund.version += 1
+    session.add(_history_row(refund, now))
+    await session.flush()
+    logger.info("refund.status_changed", refund_id=refund.external_id, status=refund.status)
+
+
+@dataclass(frozen=True)
+class ReservedRefund:
+    """A committed ``CREATED`` refund and what the gateway needs to carry it out."""
+
+    refund_id: str
+    account_id: int
+    charge_id: str
+    payment_provider: str
+    request: GatewayRefundRequest
+
+
+def check_amount(amount: int) -> None:
+    if amount > MAX_REFUND_AMOUNT:
+        raise errors.amount_not_available()
+    if amount < 1:
+        raise errors.min_amount()
+
+
+async def reserve(
+    session: AsyncSession, account_id: str, charge_id: str, body: RefundRequest
+) -> ReservedRefund:
+    """Checks 1–7 of connector.md §3.3 under the charge row lock; inserts the CREATED refund."""
+    check_amount(body.amount)
+    account = await load_account(session, account_id)
+    charge = await repository.get_charge(session, account.id, charge_id, for_update=True)
+    if charge is None:
+        raise errors.charge_not_found(charge_id)
+    if account.disabled:
+        raise errors.account_disabled()
+    credential = await repository.credential_for_charge(session, charge)
+    if credential is None:
+        raise errors.no_credentials()
+    current = summary(charge, await repository.amount_submitted(session, charge_id))
+    if current["status"] != "available":
+        raise errors.not_available_for_refund(charge_id, current["status"])
+    available = int(current["amount_available"])
+    if available != body.refund_amount_available:
+        raise errors.mismatch()
+    if available - body.amount < 0:
+        raise errors.amount_not_available()
+    refund = await _insert_refund(session, charge, body)
+    return ReservedRefund(
+        refund_id=refund.external_id,
+        account_id=account.id,
+        charge_id=charge_id,
+        payment_provider=charge.payment_provider,
+        request=GatewayRefundRequest(
+            refund_external_id=refund.external_id,
+            charge_external_id=charge_id,
+            charge_gateway_transaction_id=charge.gateway_transaction_id,
+            amount=body.amount,
+            credentials=dict(credential.credentials or {}),
+            idempotency_key=f"connector:refund:{refund.external_id}",
+        ),
+    )
+
+
+async def _insert_refund(session: AsyncSession, charge: Charge, body: RefundRequest) -> Refund:
+    external_id = new_external_id()
+    now = utc_now()
+    refund = Refund(
+        external_id=external_id,
+        amount=body.amount,
+        status=RefundStatus.CREATED.value,
+        created_date=now,
+        user_external_id=body.user_external_id,
+        user_email=body.user_email,
+        # Worldpay echoes our reference back in its notifications (connector.md §3.3 step 7).
+        gateway_transaction_id=external_id if charge.payment_provider == "worldpay" else None,
+        charge_external_id=charge.external_id,
+        version=0,
+    )
+    session.add(refund)
+    await session.flush()
+    session.add(_history_row(refund, now))
+    await session.flush()
+    logger.info("refund.created", refund_id=external_id, charge_id=charge.external_id, amount=body.amount)
+    return refund
+
+
+async def call_gateway(reserved: ReservedRefund) -> RefundResult | GatewayError:
+    """The provider's answer, or its error (an unsupported provider is one too)."""
+    try:
+        result: RefundResult = await gateways.refund_gateway(reserved.payment_provider).refund(
+            reserved.request
+        )
+        return result
+    except GatewayError as error:
+        logger.warning("refund.gateway_error", refund_id=reserved.refund_id, message=error.message)
+        return error
+
+
+async def record_result(
+    session: AsyncSession, refund_id: str, outcome: RefundResult | GatewayError
+) -> Refund:
+    """Step 8: the gateway's answer, in a transaction of its own."""
+    refund = await repository.get_refund_for_update(session, refund_id)
+    if isinstance(outcome, GatewayError):
+        await transition_refund(session, refund, RefundStatus.REFUND_ERROR)
+        return refund
+    refund.gateway_transaction_id = outcome.reference or refund.gateway_transaction_id or refund.external_id
+    await transition_refund(session, refund, RefundStatus.REFUND_SUBMITTED)
+    if outcome.status == GatewayRefundStatus.COMPLETE:
+        await transition_refund(session, refund, RefundStatus.REFUNDED)
+    return refund
+
+
+async def submit_refund(
+    sessionmaker: async_sessionmaker[AsyncSession], account_id: str, charge_id: str, body: RefundRequest
+) -> Refund:
+    """Reserve (commit, releasing the charge lock), call the gateway, record the outcome."""
+    async with unit_of_work(sessionmaker) as session:
+        reserved = await reserve(session, account_id, charge_id, body)
+    outcome = await call_gateway(reserved)
+    async with unit_of_work(sessionmaker) as session:
+        refund = await record_result(session, reserved.refund_id, outcome)
+    if isinstance(outcome, GatewayError):
+        raise errors.RefundGatewayError(outcome.message)
+    return refund

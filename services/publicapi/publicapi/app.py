@@ -1,0 +1,54 @@
+"""The public API application: ``create_app(settings)`` and its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
+from pay_common.http import make_async_client
+from pay_common.logging import configure_logging
+from publicapi.api import router
+from publicapi.auth.errors import install_auth_error_handlers
+from publicapi.config import Settings, get_settings
+from publicapi.errors import install_public_error_handlers
+from publicapi.openapi import install_openapi
+from publicapi.ratelimit.dependencies import rate_limiter_of
+
+
+def create_app(
+    settings: Settings | None = None, *, connector_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """``connector_transport`` routes connector calls elsewhere (tests: an in-process connector)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One long-lived client to connector per process (bounded pool, explicit timeouts).
+        app.state.connector_http = make_async_client(
+            settings.connector_url,
+            connect_timeout=settings.connector_connect_timeout,
+            read_timeout=settings.connector_read_timeout,
+            max_connections=settings.connector_max_connections,
+            transport=connector_transport,
+        )
+        limiter = rate_limiter_of(app)
+        try:
+            yield
+        finally:
+            await app.state.connector_http.aclose()
+            await limiter.aclose()
+
+    configure_logging(service="publicapi", level=settings.log_level, json=settings.log_json)
+    app = FastAPI(title="GOV.UK Pay API", version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_public_error_handlers(app)
+    install_auth_error_handlers(app)
+    app.include_router(router)
+    install_openapi(app)
+    app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
+    app.add_middleware(RequestIdMiddleware)
+    return app

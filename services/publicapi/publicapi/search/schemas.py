@@ -1,0 +1,106 @@
+"""Query-string validation for the searches (publicapi.md §d.7).
+
+Every failing parameter is named, in a fixed order, in one 422 error. Blank values count as
+absent. Parameters are declared as plain strings (as the contract does) and checked here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+
+from publicapi.errors import PublicApiError
+
+PAYMENT_STATES = ("created", "started", "submitted", "success", "failed", "cancelled", "error")
+MAX_DISPLAY_SIZE = 500
+MAX_PAGE = 2**31 - 1
+DEFAULT_DISPLAY_SIZE = 500
+DIGITS = re.compile(r"^[0-9]+$")
+LOCAL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+SIX_DIGITS = re.compile(r"^[0-9]{6}$")
+FOUR_DIGITS = re.compile(r"^[0-9]{4}$")
+
+Params = dict[str, str]
+Check = Callable[[str], bool]
+
+
+def present(params: dict[str, str | None]) -> Params:
+    """The non-blank parameters."""
+    return {name: value for name, value in params.items() if value is not None and value.strip()}
+
+
+def _is_zoned_datetime(value: str) -> bool:
+    if "T" not in value:
+        return False
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return parsed.tzinfo is not None
+
+
+def _is_local_date(value: str) -> bool:
+    if not LOCAL_DATE.match(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_page(value: str) -> bool:
+    # Pages beyond a 32-bit int are refused here (the original fails on them too).
+    return bool(DIGITS.match(value)) and 1 <= int(value) <= MAX_PAGE
+
+
+def _is_display_size(value: str) -> bool:
+    return bool(DIGITS.match(value)) and 1 <= int(value) <= MAX_DISPLAY_SIZE
+
+
+def _max_length(limit: int) -> Check:
+    return lambda value: len(value) <= limit
+
+
+def _matches(pattern: re.Pattern[str]) -> Check:
+    return lambda value: bool(pattern.match(value))
+
+
+PAYMENT_CHECKS: tuple[tuple[str, Check], ...] = (
+    ("state", lambda value: value in PAYMENT_STATES),
+    ("reference", _max_length(255)),
+    ("email", _max_length(254)),
+    ("card_brand", _max_length(20)),
+    ("from_date", _is_zoned_datetime),
+    ("to_date", _is_zoned_datetime),
+    ("page", _is_page),
+    ("display_size", _is_display_size),
+    ("first_digits_card_number", _matches(SIX_DIGITS)),
+    ("last_digits_card_number", _matches(FOUR_DIGITS)),
+    ("from_settled_date", _is_local_date),
+    ("to_settled_date", _is_local_date),
+)
+
+REFUND_CHECKS: tuple[tuple[str, Check], ...] = (
+    ("from_date", _is_zoned_datetime),
+    ("to_date", _is_zoned_datetime),
+    ("from_settled_date", _is_local_date),
+    ("to_settled_date", _is_local_date),
+    ("page", _is_page),
+    ("display_size", _is_display_size),
+)
+
+
+def validate(params: Params, checks: tuple[tuple[str, Check], ...], code: str) -> None:
+    """Raise ``code`` naming every bad parameter; a value holding U+0000 is never valid."""
+    checked = [name for name, _ in checks]
+    invalid = [name for name, check in checks if name in params and not check(params[name])]
+    invalid += [name for name, value in params.items() if "\x00" in value and name not in invalid]
+    invalid.sort(key=lambda name: checked.index(name) if name in checked else len(checked))
+    if invalid:
+        raise PublicApiError(
+            code,
+            f"Invalid parameters: {', '.join(invalid)}. See Public API documentation for the correct data formats",
+            status_code=422,
+        )

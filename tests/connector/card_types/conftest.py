@@ -1,0 +1,7 @@
+"""The account tests' table snapshot, reused to prove rejected card-type requests change nothing."""
+
+from __future__ import annotations
+
+from tests.connector.accounts.conftest import snapshot
+
+__all__ = ["snapshot"]

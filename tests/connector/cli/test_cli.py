@@ -1,0 +1,90 @@
+"""``pay-admin`` against a real connector served over HTTP on a free port."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from connector.cli import app as cli
+from pay_common import api_keys
+from tests.served import serve_connector
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def connector_url(database_url: str) -> Iterator[str]:
+    with serve_connector(database_url) as url:
+        yield url
+
+
+def run(connector_url: str, *args: str) -> tuple[int, str]:
+    result = runner.invoke(cli, ["--connector-url", connector_url, *args])
+    return result.exit_code, result.output
+
+
+def test_create_account_then_keys_end_to_end(connector_url: str) -> None:
+    code, output = run(connector_url, "create-account", "--service-name", "CLI service", "--json")
+    assert code == 0, output
+    account = json.loads(output)
+    assert account["payment_provider"] == "sandbox"
+    assert account["type"] == "test"
+    account_id = account["gateway_account_id"]
+
+    code, key = run(connector_url, "create-key", account_id, "--description", "cli key")
+    key = key.strip()
+    assert code == 0
+    assert api_keys.verify_key(key, "test-hmac-secret")
+    resolved = httpx.get(f"{connector_url}/v1/api/auth", headers={"Authorization": f"Bearer {key}"})
+    assert resolved.json()["account_id"] == account_id
+
+    code, output = run(connector_url, "list-keys", account_id, "--json")
+    assert code == 0
+    tokens = json.loads(output)
+    assert [t["description"] for t in tokens] == ["cli key"]
+    assert tokens[0]["created_by"] == "pay-admin"
+    code, text = run(connector_url, "list-keys", account_id)
+    assert tokens[0]["token_link"] in text
+    assert key not in text
+
+    code, output = run(connector_url, "revoke-key", account_id, tokens[0]["token_link"])
+    assert code == 0
+    assert output.startswith(f"Revoked {tokens[0]['token_link']}")
+    assert (
+        httpx.get(f"{connector_url}/v1/api/auth", headers={"Authorization": f"Bearer {key}"}).status_code
+        == 401
+    )
+    assert run(connector_url, "list-keys", account_id) == (0, "No keys.\n")
+    code, output = run(connector_url, "list-keys", account_id, "--revoked")
+    assert "cli key" in output
+    assert "revoked" in output
+
+
+def test_human_output_of_create_account(connector_url: str) -> None:
+    code, output = run(connector_url, "create-account")
+    assert code == 0
+    assert output.startswith("Created sandbox test account ")
+
+
+def test_connector_errors_are_reported_with_exit_code_1(connector_url: str) -> None:
+    code, output = run(connector_url, "create-key", "999999")
+    assert code == 1
+    assert "connector answered 404: Gateway account [999999] not found" in output
+
+    code, output = run(connector_url, "revoke-key", "1", "no-such-link")
+    assert code == 1
+    assert "Could not revoke token" in output
+
+
+def test_an_unreachable_connector_is_a_clear_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, output = run(f"http://127.0.0.1:{port}", "list-keys", "1")
+    assert code == 1
+    assert f"cannot reach connector at http://127.0.0.1:{port}" in output

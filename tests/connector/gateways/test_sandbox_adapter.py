@@ -1,0 +1,112 @@
+"""The sandbox adapter and the registry, called directly (the HTTP journeys are in ../authorisation)."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector.gateways import registry
+from connector.gateways.base import (
+    AuthorisationRequest,
+    AuthorisationStatus,
+    CancelStatus,
+    CaptureStatus,
+    CardForAuthorisation,
+    GatewayError,
+    GatewayOperation,
+    RefundRequest,
+    RefundStatus,
+    ThreeDsResult,
+    UnsupportedGateway,
+)
+from connector.gateways.sandbox.adapter import AUTHORISED_CARDS, REJECTED_CARDS, SandboxGateway
+from tests.connector.gateways.fakes import CountingGateway
+
+
+def _request(number: str) -> AuthorisationRequest:
+    card = CardForAuthorisation(
+        card_number=number, cvc="123", expiry_date="11/30", cardholder_name="A", card_brand="visa"
+    )
+    return AuthorisationRequest("c" * 26, "tx", 1000, "desc", card, {})
+
+
+def _operation() -> GatewayOperation:
+    return GatewayOperation("c" * 26, "tx", 1000, {}, "connector:capture:" + "c" * 26)
+
+
+def test_the_card_table_has_every_documented_number() -> None:
+    assert len(AUTHORISED_CARDS) == 20
+    assert REJECTED_CARDS == {"4000000000000002", "4000000000000069", "4000000000000127"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("number", sorted(AUTHORISED_CARDS))
+async def test_authorised(number: str) -> None:
+    result = await SandboxGateway().authorise(_request(number))
+    assert result.status == AuthorisationStatus.AUTHORISED
+    assert result.gateway_transaction_id
+    assert len(result.gateway_transaction_id) == 36
+    assert result.recurring_token
+    assert "token" in result.recurring_token
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("number", sorted(REJECTED_CARDS))
+async def test_rejected(number: str) -> None:
+    assert (await SandboxGateway().authorise(_request(number))).status == AuthorisationStatus.REJECTED
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("number", "message"),
+    [
+        ("4000000000000119", "This transaction could be not be processed."),
+        ("4242424242424241", "Unsupported card details."),
+        ("42424242424242420", "Unsupported card details."),
+    ],
+)
+async def test_errors(number: str, message: str) -> None:
+    with pytest.raises(GatewayError) as raised:
+        await SandboxGateway().authorise(_request(number))
+    assert raised.value.message == message
+
+
+@pytest.mark.asyncio
+async def test_3ds_card_and_its_result() -> None:
+    gateway = SandboxGateway()
+    challenge = await gateway.authorise(_request("4000000000003220"))
+    assert challenge.status == AuthorisationStatus.REQUIRES_3DS
+    assert challenge.issuer_url_3ds
+    assert challenge.pa_request_3ds
+    passed = await gateway.authorise_3ds(ThreeDsResult("c" * 26, "tx", "success", {}))
+    failed = await gateway.authorise_3ds(ThreeDsResult("c" * 26, "tx", "anything else", {}))
+    assert passed.status == AuthorisationStatus.AUTHORISED
+    assert failed.status == AuthorisationStatus.REJECTED
+
+
+@pytest.mark.asyncio
+async def test_capture_cancel_refund_always_succeed_and_query_is_unsupported() -> None:
+    gateway = SandboxGateway()
+    assert (await gateway.capture(_operation())).status == CaptureStatus.COMPLETE
+    assert await gateway.cancel(_operation()) == CancelStatus.CANCELLED
+    refund = await gateway.refund(RefundRequest("r" * 26, "c" * 26, "tx", 500, {}, "connector:refund:x"))
+    assert refund.status == RefundStatus.COMPLETE
+    assert refund.reference
+    assert await gateway.query(_operation()) is None
+
+
+def test_card_details_never_appear_in_repr() -> None:
+    assert "4242424242424242" not in repr(_request("4242424242424242"))
+
+
+def test_registry_lookup_and_override() -> None:
+    assert isinstance(registry.get_gateway("sandbox"), SandboxGateway)
+    with pytest.raises(UnsupportedGateway) as raised:
+        registry.get_gateway("worldpay")
+    assert raised.value.message == "Payment provider worldpay is not supported."
+    counting = CountingGateway()
+    with registry.override("sandbox", counting):
+        assert registry.get_gateway("sandbox") is counting
+    assert isinstance(registry.get_gateway("sandbox"), SandboxGateway)
+    with registry.override("worldpay", counting):
+        assert registry.get_gateway("worldpay") is counting
+    assert "worldpay" not in registry.supported_providers()

@@ -1,0 +1,308 @@
+"""Provider states for the publicapi → connector pacts, built in the database.
+
+Mounted only on the connector served to the pact verifier (never in the service itself):
+``POST /_pact/provider-states`` receives ``{"state", "params", "action"}``. ``setup`` builds
+the rows the state names; ``teardown`` (after each interaction) empties the tables, so
+every interaction starts from an empty database.
+
+Values the pacts match exactly (amounts, descriptions, dates, statuses) are set here to the
+pacts' example values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connector.models import (
+    CardType,
+    Charge,
+    Fee,
+    GatewayAccount,
+    GatewayAccountCredential,
+    accepted_card_types,
+)
+from pay_common.ids import new_external_id, new_uuid_hex
+from tests.publicapi.factories import create_charge, create_refund
+
+PATH = "/_pact/provider-states"
+KEEP_TABLES = frozenset({"alembic_version", "card_types"})
+
+Params = dict[str, str]
+StateBuilder = Callable[[AsyncSession, Params], Awaitable[None]]
+
+#: Example values of the pacts' charges.
+PACT_CHARGE: dict[str, Any] = {
+    "amount": 100,
+    "description": "Test description",
+    "reference": "aReference",
+    "return_url": "https://somewhere.gov.uk/rainbow/1",
+    "language": "en",
+}
+AUTHORISED = ("CREATED", "ENTERING CARD DETAILS", "AUTHORISATION READY", "AUTHORISATION SUCCESS")
+CAPTURED = (*AUTHORISED, "CAPTURE APPROVED", "CAPTURE READY", "CAPTURE SUBMITTED")
+#: Events of a captured charge whose capture times are unknown (settlement_summary all null).
+CAPTURED_WITHOUT_SETTLEMENT = (*AUTHORISED, "CAPTURE APPROVED")
+
+
+async def _account(
+    session: AsyncSession,
+    account_id: str,
+    *,
+    payment_provider: str = "sandbox",
+    credential_state: str = "ACTIVE",
+    **flags: Any,
+) -> GatewayAccount:
+    """The account with this id, created on first use; ``flags`` are set on it either way."""
+    account = await session.get(GatewayAccount, int(account_id))
+    if account is None:
+        account = GatewayAccount(
+            id=int(account_id),
+            external_id=new_uuid_hex(),
+            type="TEST",
+            service_id=new_uuid_hex(),
+            service_name="Pact service",
+            description="Pact provider state",
+        )
+        session.add(account)
+        await session.flush()
+        session.add(
+            GatewayAccountCredential(
+                external_id=new_uuid_hex(),
+                gateway_account_id=account.id,
+                payment_provider=payment_provider,
+                credentials={},
+                state=credential_state,
+            )
+        )
+        card_types = (
+            await session.scalars(select(CardType.id).where(CardType.requires_3ds.is_(False)))
+        ).all()
+        await session.execute(
+            insert(accepted_card_types),
+            [{"gateway_account_id": account.id, "card_type_id": card_type} for card_type in card_types],
+        )
+    for name, value in flags.items():
+        setattr(account, name, value)
+    await session.commit()
+    return account
+
+
+async def _charge(
+    session: AsyncSession, params: Params, *, status: str, history: tuple[str, ...] = (), **fields: Any
+) -> None:
+    account = await _account(session, params.get("gateway_account_id") or params["account_id"])
+    charge_id = params.get("charge_id") or params["charge_external_id"]
+    await create_charge(
+        session, account, status=status, history=history, external_id=charge_id, **{**PACT_CHARGE, **fields}
+    )
+
+
+async def _fee(session: AsyncSession, charge_external_id: str, amount: int) -> None:
+    charge = (await session.scalars(select(Charge).where(Charge.external_id == charge_external_id))).one()
+    session.add(
+        Fee(
+            external_id=new_external_id(),
+            charge_id=charge.id,
+            amount_due=amount,
+            amount_collected=amount,
+            fee_type="transaction",
+        )
+    )
+    await session.commit()
+
+
+def _flag(**flags: Any) -> StateBuilder:
+    async def build(session: AsyncSession, params: Params) -> None:
+        await _account(session, params["gateway_account_id"], **flags)
+
+    return build
+
+
+async def worldpay_account_with_created_credentials(session: AsyncSession, params: Params) -> None:
+    # The pact expects ACCOUNT_NOT_LINKED_WITH_PSP: the credential is not yet usable.
+    await _account(
+        session, params["gateway_account_id"], payment_provider="worldpay", credential_state="CREATED"
+    )
+
+
+async def a_charge_exists(session: AsyncSession, params: Params) -> None:
+    metadata = json.loads(params["metadata"]) if "metadata" in params else None
+    await _charge(
+        session,
+        params,
+        status="AWAITING CAPTURE REQUEST",
+        history=AUTHORISED,
+        gateway_transaction_id=params.get("gateway_transaction_id", "gateway-tx-123456"),
+        external_metadata=metadata,
+        corporate_surcharge=250,
+        delayed_capture=True,
+        requires_3ds=True,
+        version_3ds="2.1.0",
+    )
+
+
+async def a_canceled_charge_exists(session: AsyncSession, params: Params) -> None:
+    await _charge(session, params, status="SYSTEM CANCELLED", history=("CREATED",))
+
+
+async def a_charge_with_card_details_exists(session: AsyncSession, params: Params) -> None:
+    await _charge(
+        session,
+        params,
+        status="CREATED",
+        cardholder_name="J. Bogs",
+        last_digits_card_number="4242",
+        first_digits_card_number="424242",
+        expiry_date="12/30",
+        card_brand="visa",
+    )
+
+
+async def awaiting_capture_request(session: AsyncSession, params: Params) -> None:
+    await _charge(
+        session, params, status="AWAITING CAPTURE REQUEST", history=AUTHORISED, delayed_capture=True
+    )
+
+
+async def delayed_capture_created(session: AsyncSession, params: Params) -> None:
+    await _charge(session, params, status="CREATED", delayed_capture=True)
+
+
+async def rejected_with_events(session: AsyncSession, params: Params) -> None:
+    await _charge(session, params, status="AUTHORISATION REJECTED", history=("CREATED",))
+
+
+async def a_payment_refund_exists(session: AsyncSession, params: Params) -> None:
+    await _charge(session, params, status="CAPTURED", history=CAPTURED, gateway_transaction_id="gw-1")
+    charge = await _find_charge(session, params["charge_id"])
+    await create_refund(
+        session,
+        charge,
+        amount=100,
+        status="REFUNDED",
+        external_id=params["refund_id"],
+        created_date=_instant(params.get("created_date", "2018-09-22T10:14:16.067Z")),
+    )
+
+
+async def refunds_exist_for_a_charge(session: AsyncSession, params: Params) -> None:
+    await _charge(session, params, status="CAPTURED", history=CAPTURED, gateway_transaction_id="gw-1")
+    charge = await _find_charge(session, params["charge_id"])
+    for status, created in (("REFUNDED", "2016-01-25T13:23:55Z"), ("REFUND ERROR", "2016-01-25T16:23:55Z")):
+        await create_refund(
+            session,
+            charge,
+            amount=1,
+            status=status,
+            created_date=_instant(created),
+            user_external_id="d77458fb878b4aba88b8164368be3d16",
+        )
+
+
+async def success_with_fee(session: AsyncSession, params: Params) -> None:
+    await _charge(
+        session,
+        params,
+        status="CAPTURED",
+        events=CAPTURED_WITHOUT_SETTLEMENT,
+        gateway_transaction_id="gateway-tx-123456",
+    )
+    await _fee(session, params["charge_id"], 5)
+
+
+async def honoured_corporate_exemption(session: AsyncSession, params: Params) -> None:
+    await _charge(
+        session,
+        params,
+        status="CAPTURED",
+        events=CAPTURED_WITHOUT_SETTLEMENT,
+        gateway_transaction_id="gateway-tx-123456",
+        exemption_3ds_requested="CORPORATE",
+        exemption_3ds="HONOURED",
+    )
+    await _fee(session, params["charge_id"], 5)
+
+
+async def apple_pay_charge(session: AsyncSession, params: Params) -> None:
+    await _charge(
+        session,
+        params,
+        status="CAPTURED",
+        events=CAPTURED_WITHOUT_SETTLEMENT,
+        cardholder_name="aName",
+        wallet="APPLE_PAY",
+    )
+
+
+STATES: dict[str, StateBuilder] = {
+    "a gateway account with external id exists": _flag(),
+    "the gateway account is disabled": _flag(disabled=True),
+    "a gateway account has moto payments enabled": _flag(allow_moto=True),
+    "a gateway account has telephone payment notifications enabled": _flag(
+        allow_telephone_payment_notifications=True
+    ),
+    "a gateway account has authorisation_api enabled": _flag(allow_authorisation_api=True),
+    "a gateway account with MOTO enabled and an external id 667 exists in the database": _flag(
+        allow_moto=True
+    ),
+    "a Worldpay gateway account with id 444 with gateway account credentials with id 555 and valid credentials": (
+        worldpay_account_with_created_credentials
+    ),
+    "a charge exists": a_charge_exists,
+    "a canceled charge exists": a_canceled_charge_exists,
+    "a charge with card details exists": a_charge_with_card_details_exists,
+    "a charge with delayed capture true and awaiting capture request status exists": awaiting_capture_request,
+    "a charge with delayed capture true exists": delayed_capture_created,
+    "Gateway account 42 exists and has a charge with id abc123 and has CREATED and AUTHORISATION_REJECTED "
+    "charge events": rejected_with_events,
+    "a payment refund exists": a_payment_refund_exists,
+    "Refunds exist for a charge": refunds_exist_for_a_charge,
+    "a charge with fee and net_amount exists": success_with_fee,
+    "a charge with honoured corporate exemption exists": honoured_corporate_exemption,
+    "a charge with wallet type APPLE_PAY exists": apple_pay_charge,
+}
+
+
+async def _find_charge(session: AsyncSession, external_id: str) -> Charge:
+    charge = await session.scalar(select(Charge).where(Charge.external_id == external_id))
+    assert charge is not None
+    return charge
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(UTC)
+
+
+async def _empty_tables(session: AsyncSession) -> None:
+    rows = await session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+    tables = sorted(name for (name,) in rows if name not in KEEP_TABLES)
+    await session.execute(
+        text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    )
+    await session.commit()
+
+
+router = APIRouter()
+
+
+@router.post(PATH, include_in_schema=False)
+async def provider_state(request: Request) -> JSONResponse:
+    change = await request.json()
+    state, action = change.get("state") or "", change.get("action", "setup")
+    params = {key: str(value) for key, value in (change.get("params") or {}).items()}
+    async with request.app.state.sessionmaker() as session:
+        if action == "teardown":
+            await _empty_tables(session)
+        elif state in STATES:
+            await STATES[state](session, params)
+        elif state:
+            return JSONResponse({"error": f"unknown provider state: {state}"}, status_code=400)
+    return JSONResponse({})

@@ -1,0 +1,101 @@
+"""Typed helpers that insert rows directly, for arranging test state."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connector.charges.state import ChargeStatus
+from connector.models import (
+    CardType,
+    Charge,
+    ChargeEvent,
+    GatewayAccount,
+    GatewayAccountCredential,
+    accepted_card_types,
+)
+from pay_common.db.base import utc_now
+from pay_common.ids import new_external_id, new_uuid_hex
+
+
+async def create_account(
+    session: AsyncSession,
+    *,
+    payment_provider: str = "sandbox",
+    credential_state: str = "ACTIVE",
+    credentials: dict[str, Any] | None = None,
+    **fields: Any,
+) -> GatewayAccount:
+    """A committed gateway account with one credential and every non-3DS card type accepted."""
+    fields.setdefault("type", "TEST")
+    fields.setdefault("service_id", new_uuid_hex())
+    fields.setdefault("service_name", "Test service")
+    fields.setdefault("description", "A test account")
+    account = GatewayAccount(external_id=new_uuid_hex(), **fields)
+    session.add(account)
+    await session.flush()
+    session.add(
+        GatewayAccountCredential(
+            external_id=new_uuid_hex(),
+            gateway_account_id=account.id,
+            payment_provider=payment_provider,
+            credentials=credentials or {},
+            state=credential_state,
+        )
+    )
+    card_type_ids = (await session.scalars(select(CardType.id).where(CardType.requires_3ds.is_(False)))).all()
+    await session.execute(
+        insert(accepted_card_types),
+        [{"gateway_account_id": account.id, "card_type_id": card_type_id} for card_type_id in card_type_ids],
+    )
+    await session.commit()
+    return account
+
+
+async def create_charge(
+    session: AsyncSession,
+    account: GatewayAccount,
+    *,
+    status: ChargeStatus | str = ChargeStatus.CREATED,
+    amount: int = 1000,
+    description: str = "A test payment",
+    reference: str = "REF-1",
+    return_url: str | None = "https://service.example/return",
+    created_date: datetime | None = None,
+    **fields: Any,
+) -> Charge:
+    """A committed charge already in ``status``, inserted directly (no transition) for arranging state.
+
+    The charge uses the account's first credential and provider; one ``charge_events`` row records
+    ``status``. Any other ``Charge`` column can be given as a keyword (``delayed_capture=True``,
+    ``card_brand="visa"``, ``corporate_surcharge=250``, ``gateway_transaction_id=...``).
+    """
+    credential = await session.scalar(
+        select(GatewayAccountCredential)
+        .where(GatewayAccountCredential.gateway_account_id == account.id)
+        .order_by(GatewayAccountCredential.id)
+        .limit(1)
+    )
+    when = created_date or utc_now()
+    fields.setdefault("external_id", new_external_id())
+    fields.setdefault("payment_provider", credential.payment_provider if credential else "sandbox")
+    fields.setdefault("gateway_account_credential_id", credential.id if credential else None)
+    fields.setdefault("updated_date", when)
+    charge = Charge(
+        gateway_account_id=account.id,
+        status=ChargeStatus(status).value,
+        amount=amount,
+        description=description,
+        reference=reference,
+        return_url=return_url,
+        created_date=when,
+        **fields,
+    )
+    session.add(charge)
+    await session.flush()
+    session.add(ChargeEvent(charge_id=charge.id, status=charge.status, updated=when))
+    await session.commit()
+    return charge
