@@ -8,9 +8,7 @@ operation. ``X-Request-Id`` is added by ``pay_common.http`` from the request con
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,22 +20,6 @@ from publicapi.connector_client.errors import ConnectorUnavailable
 from publicapi.connector_client.schemas import ConnectorResponse, JsonObject
 
 logger = get_logger(__name__)
-
-
-def _remember_sniffio_is_missing() -> None:
-    """Make ``import sniffio`` fail at once when sniffio is not installed.
-
-    httpcore runs ``import sniffio`` each time it sets up a lock or event (about ten times per
-    connector call) and Python does not remember a failed import: without sniffio every call
-    searched the whole ``sys.path`` again, about 1.6 ms of CPU per request under load
-    (docs/benchmarks.md). ``None`` in ``sys.modules`` is Python's own "known missing" marker;
-    httpcore and anyio then take their no-sniffio branch (asyncio), as they already did.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
-_remember_sniffio_is_missing()
 
 
 def _segment(value: str) -> str:
