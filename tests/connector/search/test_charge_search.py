@@ -154,6 +154,25 @@ async def test_result_is_the_charge_view(
     assert "settlement_summary" in result
 
 
+async def test_metadata_of_any_size_and_script_is_returned_as_stored(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    # The page is rendered by orjson, which refuses integers beyond 64 bits: such a page must
+    # still come back (not a 500), with the numbers and non-ASCII text exactly as stored.
+    account = await create_account(db_session)
+    metadata = {"big": 10**30, "ratio": 0.25, "name": "Siân Jones ✓", "ok": True}
+    await create_charge(db_session, account, reference="meta-big", external_metadata=metadata)
+    await create_charge(db_session, account, reference="meta-small", external_metadata={"n": 7, "w": "ŵ"})
+
+    response = await search(connector_client, account.id, reference="meta")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    by_reference = {r["reference"]: r["metadata"] for r in response.json()["results"]}
+    assert by_reference == {"meta-big": metadata, "meta-small": {"n": 7, "w": "ŵ"}}
+    assert "Siân Jones ✓".encode() in response.content  # UTF-8, not \u escapes
+
+
 async def test_refund_summary_counts_refunds(
     connector_client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:

@@ -37,7 +37,8 @@ class Charge(Model):
         # Search, reports and telephone idempotency (migration 0003, docs/search.md).
         *(
             Index(
-                f"ix_charges_{c}_trgm",
+                f"ix_charges_account_{c}_trgm",
+                "gateway_account_id",
                 f"{c}_lower",
                 postgresql_using="gin",
                 postgresql_ops={f"{c}_lower": "gin_trgm_ops"},

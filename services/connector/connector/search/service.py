@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
+import orjson
 from fastapi.responses import Response
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -330,13 +331,17 @@ async def charge_views(
 
 
 def json_response(body: dict[str, Any]) -> Response:
-    """The bytes ``JSONResponse`` would send, without its circular-reference check: a page of
-    500 views is rendered 10-30% faster (docs/benchmarks.md "Search"). Views share read-only
-    parts (the ``state`` of a status), never themselves."""
-    content = json.dumps(
-        body, ensure_ascii=False, allow_nan=False, check_circular=False, indent=None, separators=(",", ":")
-    )
-    return Response(content.encode("utf-8"), media_type="application/json")
+    """A page of 500 views as JSON bytes, rendered by orjson: 5 ms of ``json.dumps`` per page
+    became well under 1 ms (docs/benchmarks.md "Search"). orjson refuses integers beyond
+    64 bits, which a charge's metadata may hold (the API accepts any JSON number); such a page
+    is rendered by the standard library instead, to the same JSON."""
+    try:
+        content = orjson.dumps(body)
+    except orjson.JSONEncodeError:
+        content = json.dumps(
+            body, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
+        ).encode("utf-8")
+    return Response(content, media_type="application/json")
 
 
 def last_page(total: int, paging: Paging) -> int:

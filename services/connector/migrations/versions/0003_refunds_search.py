@@ -3,8 +3,9 @@
 Owned by the refunds/search (issue 4) work. ``docs/search.md`` shows the plans that rely on
 these indexes. Partial, case-insensitive matching on reference, email and cardholder name
 compares lower-cased copies of them (``reference_lower LIKE lower('%x%')``, what ``ILIKE``
-does in a UTF8 database, without lower-casing every row at query time), through pg_trgm GIN
-indexes (the extension is created in 0001) or the covering index below; the exact
+does in a UTF8 database, without lower-casing every row at query time), through GIN indexes
+keyed on the account and the column's trigrams (pg_trgm, created in 0001, with btree_gin for
+the account key), or the covering index below; the exact
 filters use (gateway_account_id, column, created_date) B-trees so a page comes newest first
 straight from the index.
 
@@ -35,9 +36,16 @@ def upgrade() -> None:
             for column in TRIGRAM_COLUMNS
         )
     )
+    # Every search names its account, so the account is a key of the trigram index too: GIN then
+    # intersects the account's entries with the pattern's trigrams in one index scan (a common
+    # name in a 47,000-charge account: 10 ms, against 24 ms for a trigram-only index ANDed with
+    # an account bitmap; docs/search.md). btree_gin gives GIN the bigint equality; it is a
+    # trusted extension, so the database owner may create it.
+    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
     for column in TRIGRAM_COLUMNS:
         op.execute(
-            f"CREATE INDEX ix_charges_{column}_trgm ON charges USING gin ({column}_lower gin_trgm_ops)"
+            f"CREATE INDEX ix_charges_account_{column}_trgm ON charges "
+            f"USING gin (gateway_account_id, {column}_lower gin_trgm_ops)"
         )
     for column in ACCOUNT_COLUMNS:
         op.create_index(
@@ -82,5 +90,5 @@ def downgrade() -> None:
     for column in ACCOUNT_COLUMNS:
         op.drop_index(f"ix_charges_account_{column}_created", table_name="charges")
     for column in TRIGRAM_COLUMNS:
-        op.drop_index(f"ix_charges_{column}_trgm", table_name="charges")
+        op.drop_index(f"ix_charges_account_{column}_trgm", table_name="charges")
         op.drop_column("charges", f"{column}_lower")
