@@ -5,6 +5,7 @@ import json
 import httpx
 import pytest
 from fastapi import FastAPI, Request
+from starlette.types import Message, Scope
 
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware, request_id_var
 from pay_common.errors import AppError, install_error_handlers
@@ -76,6 +77,47 @@ async def test_access_line_is_json_with_the_request_id(
     assert access[0]["request_id"] == "req-log"
     assert access[0]["status"] == 200
     assert access[0]["path"] == "/whoami"
+
+
+@pytest.mark.asyncio
+async def test_a_client_hanging_up_mid_body_is_logged_as_499_not_as_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    configure_logging(service="test", json=True)
+    capsys.readouterr()
+    scope: Scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/echo",
+        "raw_path": b"/echo",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"test"), (b"content-length", b"50")],
+        "client": ("127.0.0.1", 1234),
+        "server": ("test", 80),
+    }
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"{", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return messages.pop(0)
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await build_app()(scope, receive, send)  # must not raise
+
+    assert sent == []  # nobody to answer
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [line["event"] for line in lines] == ["http.request"]
+    assert lines[0]["status"] == 499
+    assert lines[0]["path"] == "/echo"
 
 
 @pytest.mark.asyncio

@@ -1,7 +1,8 @@
 """Pure ASGI middleware (no BaseHTTPMiddleware, so context variables propagate).
 
 * :class:`RequestIdMiddleware` accepts ``X-Request-Id`` (or makes one), binds it to the
-  log context for the whole request, echoes it on the response and logs one access line.
+  log context for the whole request, echoes it on the response and logs one access line;
+  a client that hangs up before its body arrives is logged as status 499, not as an error.
 * :class:`MaxBodySizeMiddleware` refuses bodies larger than a limit with 413.
 """
 
@@ -13,6 +14,7 @@ import uuid
 from contextvars import ContextVar
 
 import structlog
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pay_common.logging import get_logger
@@ -64,6 +66,12 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client went away while its body was being read (a load test stopping, a
+            # closed browser): nobody is left to answer, the request's transaction has been
+            # rolled back, and it is not a server error, so no traceback. 499 is nginx's
+            # "client closed request".
+            status_code = 499
         finally:
             if scope["path"] not in self.quiet_paths:
                 logger.info(
