@@ -82,8 +82,11 @@ def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 def _ms(value: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()  # type: ignore[union-attr]
-    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value)
+    if found is None:
+        raise ValueError(f"unexpected wrk latency {value!r}")
+    number, unit = found.groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}[unit]
 
 
 def run_wrk(wrk: str, name: str, url: str, api_key: str = "") -> Result:

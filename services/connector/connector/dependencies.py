@@ -9,7 +9,9 @@ from fastapi import Depends, Request
 from connector.config import Settings
 
 
-def get_app_settings(request: Request) -> Settings:
+# Dependencies are ``async def`` even when they only read app state: FastAPI runs a plain
+# ``def`` dependency in a worker thread, a thread round trip on every request.
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 

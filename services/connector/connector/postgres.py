@@ -13,12 +13,17 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 
-def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+def _sessionmaker_of(request: Request) -> async_sessionmaker[AsyncSession]:
     return request.app.state.sessionmaker  # type: ignore[no-any-return]
 
 
+async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    # async: FastAPI would run a plain ``def`` dependency in a worker thread.
+    return _sessionmaker_of(request)
+
+
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_sessionmaker(request)() as session:
+    async with _sessionmaker_of(request)() as session:
         try:
             yield session
         except BaseException:

@@ -14,7 +14,8 @@ from frontend.pages import PageResponse, not_found, session_expired, state_page,
 from frontend.state import Action, is_allowed, page_for
 
 
-def get_connector(request: Request) -> ConnectorClient:
+async def get_connector(request: Request) -> ConnectorClient:
+    # async: FastAPI would run a plain ``def`` dependency in a worker thread on every request.
     return ConnectorClient(request.app.state.connector_http)
 
 

@@ -1,0 +1,14 @@
+"""Every payment pages endpoint and dependency is ``async``: none runs in a worker thread."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+
+from tests.worker_threads import threaded_calls
+
+pytestmark = pytest.mark.asyncio
+
+
+async def test_routes_stay_on_the_event_loop(frontend_app: FastAPI) -> None:
+    assert list(threaded_calls(frontend_app)) == []
