@@ -41,6 +41,8 @@ async def test_pay_with_a_success_card_and_return_to_the_service(page: Page, pub
     await expect(page.locator("h1")).to_have_text("Enter card details")
     await expect(page.locator("#payment-description")).to_have_text("Renew your boat licence")
     await expect(page.locator("#amount")).to_have_text("£23.50")
+    # The summary sits in a narrow column: its labels must not break mid-word.
+    assert await _lines_of(page, "#payment-summary dt >> nth=0") == 1
     await check_accessibility(page, "card details")
 
     await page.click("#submit-card-details")
@@ -66,6 +68,15 @@ async def test_pay_with_a_success_card_and_return_to_the_service(page: Page, pub
     await page.goto(f"{_frontend(payment)}/card_details/{payment['payment_id']}/confirm")
     await expect(page.locator("h1")).to_have_text("Your payment was successful")
     await check_accessibility(page, "success (back button)")
+
+
+async def _lines_of(page: Page, selector: str) -> int:
+    """How many lines the element's text takes on screen."""
+    count = await page.locator(selector).evaluate(
+        "el => { const r = document.createRange(); r.selectNodeContents(el);"
+        " return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"
+    )
+    return int(count)
 
 
 def _frontend(payment: dict[str, Any]) -> str:
