@@ -269,6 +269,7 @@ async def explain(url: str, cases: dict[str, list[Case]], path: str) -> None:
     from connector.search.schemas import parse_charge_search
 
     connection = await asyncpg.connect(_dsn(url))
+    await connection.execute("SET plan_cache_mode = force_custom_plan")  # as the search does
     lines: list[str] = []
     try:
         for name, variants in cases.items():
@@ -289,7 +290,6 @@ async def explain(url: str, cases: dict[str, list[Case]], path: str) -> None:
                     compile_kwargs={"render_postcompile": True},
                 )
                 values = [compiled.params[key] for key in compiled.positiontup or ()]
-                await connection.execute("SET plan_cache_mode = force_custom_plan")
                 plan = await connection.fetch(f"EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) {compiled}", *values)
                 lines += [f"-- {name}: {label} (account {account}, {params})", *(r[0] for r in plan), ""]
     finally:

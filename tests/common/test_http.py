@@ -31,6 +31,7 @@ class Upstream:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
+        """Stop listening; calling it again does nothing."""
         assert self._server is not None
         self._server.close()
         await self._server.wait_closed()
@@ -90,7 +91,6 @@ async def test_a_failed_call_frees_its_place(upstream: Upstream) -> None:
                 await client.get("/x")
 
         assert transport.in_flight == 0
-    await upstream.start()  # for the fixture's stop()
 
 
 async def test_a_streamed_body_holds_its_place_until_closed(upstream: Upstream) -> None:
