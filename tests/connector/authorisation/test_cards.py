@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import httpx
@@ -385,6 +386,13 @@ async def test_long_digit_runs_in_names_and_address_are_starred(
     assert stored.expiry_date == "11/30"
 
 
+def _mentions(text: str, digits: str) -> bool:
+    """Whether ``digits`` stand on their own in ``text``: not inside a longer run of letters,
+    digits or dots, as they do by chance in random ids, request ids, microseconds and
+    durations (a plain substring check failed on a timestamp ending ``.198757``)."""
+    return re.search(rf"(?<![0-9a-z.]){digits}(?![0-9a-z.])", text) is not None
+
+
 @pytest.mark.asyncio
 async def test_full_card_number_and_cvc_are_never_stored_or_logged(
     connector_client: httpx.AsyncClient, db_session: AsyncSession, caplog: pytest.LogCaptureFixture
@@ -397,7 +405,7 @@ async def test_full_card_number_and_cvc_are_never_stored_or_logged(
     assert logs, "the authorisation logs what happened"
     logged = json.dumps(logs, default=str) + caplog.text
     assert number not in logged
-    assert cvc not in logged.replace(charge.external_id, "")
+    assert not _mentions(logged, cvc)
     row = (
         (await db_session.execute(select(Charge.__table__).where(Charge.__table__.c.id == charge.id)))
         .mappings()
@@ -405,9 +413,7 @@ async def test_full_card_number_and_cvc_are_never_stored_or_logged(
     )
     stored_text = json.dumps(dict(row.items()), default=str)
     assert number not in stored_text
-    assert cvc not in stored_text.replace(charge.external_id, "").replace(
-        str(row["gateway_transaction_id"]), ""
-    )
+    assert not _mentions(stored_text, cvc)
     assert row["first_digits_card_number"] == "400005"
     assert row["last_digits_card_number"] == "5556"
 
