@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts import repository as accounts_repository
+from connector.accounts.schemas import NOTIFY_SECRET_KEYS, redact
 from connector.charges import repository
 from connector.charges.schemas import AuthorisationMode
 from connector.charges.state import ChargeStatus, external_state
@@ -241,6 +242,8 @@ def _common_fields(charge: Charge, brand_label: str | None) -> dict[str, Any]:
         three_ds = {"paRequest": charge.pa_request_3ds, "issuerUrl": charge.issuer_url_3ds}
     return {
         "charge_id": charge.external_id,
+        # Seeds 000/001 document it as always present, as a string ("10").
+        "gateway_account_id": str(charge.gateway_account_id),
         "amount": charge.amount,
         "state": state_view(charge),
         "description": charge.description,
@@ -255,6 +258,8 @@ def _common_fields(charge: Charge, brand_label: str | None) -> dict[str, Any]:
         "moto": charge.moto,
         "authorisation_mode": charge.authorisation_mode.lower(),
         "card_details": card_details_view(charge, brand_label),
+        # Seeds 000/001: the brand label beside card_details, once a card is known.
+        "card_brand": (brand_label or "") if charge.card_brand is not None else None,
         "auth_3ds_data": three_ds,
         "corporate_card_surcharge": surcharge,
         "total_amount": total_amount(charge) if surcharge else None,
@@ -360,6 +365,9 @@ async def gateway_account_view(
         # The prepaid-credit surcharge column was dropped upstream; it is always 0.
         "corporate_prepaid_credit_card_surcharge_amount": 0,
         "corporate_prepaid_debit_card_surcharge_amount": account.corporate_prepaid_debit_card_surcharge_amount,
+        # Seed 000's frontend charge shows both; Notify's API token never leaves the connector.
+        "notifySettings": redact(account.notify_settings, NOTIFY_SECRET_KEYS),
+        "worldpay_3ds_flex": None,  # 3DS Flex credentials are not stored yet
         "card_types": [_card_type_view(card_type) for card_type in card_types],
     }
 
@@ -379,6 +387,7 @@ async def build_frontend_charge_response(
     body["status"] = charge.status
     body["save_payment_instrument_to_agreement"] = charge.save_payment_instrument_to_agreement
     body["gateway_account"] = await gateway_account_view(session, account, charge.payment_provider)
+    body.update(await fee_fields(session, charge))  # seed 000 shows the fee here too
     body["links"] = [
         _link("self", "GET", self_url),
         _link("cardAuth", "POST", f"{self_url}/cards"),
