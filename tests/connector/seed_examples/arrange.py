@@ -23,7 +23,9 @@ async def seed_account(session: AsyncSession, account_id: int, **fields: Any) ->
 
 async def seed_token(session: AsyncSession, charge: Charge, token_id: str, *, used: bool = False) -> None:
     session.add(
-        Token(charge_id=charge.id, secure_redirect_token=token_id, created_date=charge.created_date, used=used)
+        Token(
+            charge_id=charge.id, secure_redirect_token=token_id, created_date=charge.created_date, used=used
+        )
     )
     await session.commit()
 

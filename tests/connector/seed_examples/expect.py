@@ -34,6 +34,7 @@ ANY_ID = Shape("ANY_ID", lambda v: isinstance(v, (str, int)) and not isinstance(
 ANY_STR = Shape("ANY_STR", lambda v: isinstance(v, str) and v != "")
 ANY_INT = Shape("ANY_INT", lambda v: isinstance(v, int) and not isinstance(v, bool))
 TIMESTAMP = Shape("TIMESTAMP", lambda v: isinstance(v, str) and ISO_INSTANT.fullmatch(v) is not None)
+DATE = Shape("DATE", lambda v: isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v) is not None)
 URL = Shape("URL", lambda v: isinstance(v, str) and v.startswith(("http://", "https://")))
 
 

@@ -44,7 +44,9 @@ async def test_create_account_without_service_id(
 
     assert_answers(response, 201, expected)
     body = response.json()
-    assert response.headers["location"] == f"http://connector.test/v1/api/accounts/{body['gateway_account_id']}"
+    assert (
+        response.headers["location"] == f"http://connector.test/v1/api/accounts/{body['gateway_account_id']}"
+    )
     stored = await db_session.get(GatewayAccount, int(body["gateway_account_id"]))
     assert stored is not None and stored.service_id is None
     # Seed 000: the defaults of a new account, Apple Pay included, are false.
@@ -141,10 +143,20 @@ async def _seed_list_accounts(session: AsyncSession) -> None:
     common = {"description": "a description", "analytics_id": "an analytics id"}
     await seed_account(session, 100, service_name="service_name", **common)
     await seed_account(
-        session, 200, type="LIVE", service_name="service_name", corporate_credit_card_surcharge_amount=250, **common
+        session,
+        200,
+        type="LIVE",
+        service_name="service_name",
+        corporate_credit_card_surcharge_amount=250,
+        **common,
     )
     await seed_account(
-        session, 400, payment_provider="worldpay", service_name=None, credentials={"username": "Username"}, **common
+        session,
+        400,
+        payment_provider="worldpay",
+        service_name=None,
+        credentials={"username": "Username"},
+        **common,
     )
 
 
@@ -176,7 +188,9 @@ async def test_list_accounts_filtered_000(
     """``?accountIds=1,2&payment_provider=worldpay``: the example lists three accounts, which no
     filter could; arranged as accounts 1 (worldpay), 2 (sandbox) and 3 (worldpay), only 1 matches."""
     common = {"description": "a description", "analytics_id": "an analytics id", "service_name": None}
-    await seed_account(db_session, 1, payment_provider="worldpay", credentials={"username": "Username"}, **common)
+    await seed_account(
+        db_session, 1, payment_provider="worldpay", credentials={"username": "Username"}, **common
+    )
     await seed_account(db_session, 2, **common)
     await seed_account(db_session, 3, payment_provider="worldpay", **common)
 
@@ -310,7 +324,9 @@ async def test_patch_account(
 async def test_get_email_notification(connector_client: httpx.AsyncClient, db_session: AsyncSession) -> None:
     account = await seed_account(db_session, 123)
     await db_session.execute(
-        update(EmailNotification).where(EmailNotification.account_id == account.id).values(template_body="bla bla")
+        update(EmailNotification)
+        .where(EmailNotification.account_id == account.id)
+        .values(template_body="bla bla")
     )
     await db_session.commit()
 
@@ -333,7 +349,9 @@ async def test_post_email_notification(connector_client: httpx.AsyncClient, db_s
     assert template == "lorem ipsum"
 
     response = await connector_client.post("/v1/api/accounts/123/email-notification", json={})
-    assert_answers(response, 400, {"message": message("The following fields are missing: [custom-email-text]")})
+    assert_answers(
+        response, 400, {"message": message("The following fields are missing: [custom-email-text]")}
+    )
 
 
 @pytest.mark.asyncio
@@ -349,7 +367,9 @@ async def test_patch_email_notification(
     response = await connector_client.patch("/v1/api/accounts/123/email-notification", json=body)
     assert_answers(response, 200, {})
     assert response.json() == {}
-    assert (await connector_client.get("/v1/api/accounts/123/email-notification")).json()["enabled"] is enabled
+    assert (await connector_client.get("/v1/api/accounts/123/email-notification")).json()[
+        "enabled"
+    ] is enabled
 
     response = await connector_client.patch(
         "/v1/api/accounts/123/email-notification", json={"op": "replace", "path": "enabled"}
@@ -384,12 +404,16 @@ STRIPE_PATCH = [
 
 @pytest.mark.asyncio
 async def test_stripe_setup(connector_client: httpx.AsyncClient, db_session: AsyncSession) -> None:
-    await seed_account(db_session, 123, payment_provider="stripe", credentials={"stripe_account_id": "acct_1"})
+    await seed_account(
+        db_session, 123, payment_provider="stripe", credentials={"stripe_account_id": "acct_1"}
+    )
 
     assert_answers(await connector_client.post("/v1/api/accounts/123/stripe-setup", json=STRIPE_PATCH), 200)
     response = await connector_client.get("/v1/api/accounts/123/stripe-setup")
 
-    assert_answers(response, 200, {"bank_account": True, "responsible_person": False, "organisation_details": False})
+    assert_answers(
+        response, 200, {"bank_account": True, "responsible_person": False, "organisation_details": False}
+    )
     tasks = (await db_session.scalars(select(GatewayAccountStripeSetup.task))).all()
     assert tasks == ["bank_account"]
 
@@ -404,11 +428,15 @@ async def test_stripe_setup_errors(connector_client: httpx.AsyncClient, db_sessi
         assert_answers(await connector_client.get(path), 404)
     assert_answers(await connector_client.post("/v1/api/accounts/124/stripe-setup", json=STRIPE_PATCH), 404)
 
-    await seed_account(db_session, 123, payment_provider="stripe", credentials={"stripe_account_id": "acct_1"})
+    await seed_account(
+        db_session, 123, payment_provider="stripe", credentials={"stripe_account_id": "acct_1"}
+    )
     bad = [{"op": "add", "path": "bank_account", "value": True}]
     response = await connector_client.post("/v1/api/accounts/123/stripe-setup", json=bad)
     assert_answers(response, 400)
-    assert_like(response.json(), {"message": message("Operation [add] not supported for path [bank_account]")})
+    assert_like(
+        response.json(), {"message": message("Operation [add] not supported for path [bank_account]")}
+    )
 
 
 @pytest.mark.asyncio

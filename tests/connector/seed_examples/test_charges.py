@@ -93,7 +93,9 @@ async def test_get_charge(
     account = await seed_account(db_session, 2131)
     charge = await create_charge(db_session, account, **BREATHING_LICENCE)
     if "fee" in expected:
-        db_session.add(Fee(external_id=new_external_id(), charge_id=charge.id, amount_due=5, amount_collected=5))
+        db_session.add(
+            Fee(external_id=new_external_id(), charge_id=charge.id, amount_due=5, amount_collected=5)
+        )
         await db_session.commit()
 
     response = await connector_client.get("/v1/api/accounts/2131/charges/1")
@@ -132,7 +134,12 @@ CREATED = {
     "return_url": "https://govservice.example.com/return_from_payments",
     "payment_provider": "sandbox",
     "created_date": TIMESTAMP,
-    "refund_summary": {"status": "pending", "user_external_id": None, "amount_available": 5000, "amount_submitted": 0},
+    "refund_summary": {
+        "status": "pending",
+        "user_external_id": None,
+        "amount_available": 5000,
+        "amount_submitted": 0,
+    },
     "settlement_summary": {"capture_submit_time": None, "captured_date": None},
     "delayed_capture": False,
 }
@@ -195,7 +202,9 @@ async def _status(session: AsyncSession, external_id: str) -> str:
 
 
 @pytest.mark.asyncio
-async def test_put_frontend_status_created(connector_client: httpx.AsyncClient, db_session: AsyncSession) -> None:
+async def test_put_frontend_status_created(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
     """``{"new_status": "CREATED"}`` on a created charge: 204 and nothing changes (decisions.md)."""
     account = await seed_account(db_session, 1)
     charge_id = (await create_charge(db_session, account, external_id="1")).id
@@ -205,7 +214,9 @@ async def test_put_frontend_status_created(connector_client: httpx.AsyncClient, 
 
     assert_answers(response, 204)
     assert await _status(db_session, "1") == S.CREATED
-    events = (await db_session.scalars(select(ChargeEvent.status).where(ChargeEvent.charge_id == charge_id))).all()
+    events = (
+        await db_session.scalars(select(ChargeEvent.status).where(ChargeEvent.charge_id == charge_id))
+    ).all()
     assert events == [S.CREATED.value]
 
     # A charge past CREATED cannot go back to it (there is no such edge).
@@ -225,7 +236,9 @@ async def test_cancel(connector_client: httpx.AsyncClient, db_session: AsyncSess
     rejected = await create_charge(db_session, account, external_id="123456", status=S.AUTHORISATION_REJECTED)
     response = await connector_client.post(path)
     # The seed spells it AUTHORIZATION; the status is AUTHORISATION REJECTED (connector.md §1).
-    assert_answers(response, 400, {"message": message("Cannot cancel a charge with status AUTHORISATION REJECTED.")})
+    assert_answers(
+        response, 400, {"message": message("Cannot cancel a charge with status AUTHORISATION REJECTED.")}
+    )
 
     await db_session.delete(rejected)
     await db_session.commit()
@@ -295,7 +308,9 @@ FRONTEND_CHARGE = {
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("seed", ["000", "001"])
-async def test_get_frontend_charge(connector_client: httpx.AsyncClient, db_session: AsyncSession, seed: str) -> None:
+async def test_get_frontend_charge(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession, seed: str
+) -> None:
     """Both seeds' example; 000 adds ``fee``. The example's ``line2: ""`` and ``county: null``
     are absent members here (null and empty members are omitted, connector.md §4.3)."""
     account = await seed_account(db_session, 1, service_name="local Pay test", analytics_id=None)
@@ -320,7 +335,9 @@ async def test_get_frontend_charge(connector_client: httpx.AsyncClient, db_sessi
     )
     expected: dict[str, Any] = dict(FRONTEND_CHARGE)
     if seed == "000":
-        db_session.add(Fee(external_id=new_external_id(), charge_id=charge.id, amount_due=5, amount_collected=5))
+        db_session.add(
+            Fee(external_id=new_external_id(), charge_id=charge.id, amount_due=5, amount_collected=5)
+        )
         await db_session.commit()
         expected["fee"] = 5
 
@@ -365,7 +382,9 @@ async def test_frontend_capture(connector_client: httpx.AsyncClient, db_session:
     assert await _status(db_session, "1") in (S.CAPTURE_APPROVED, S.CAPTURE_SUBMITTED, S.CAPTURED)
 
     response = await connector_client.post("/v1/frontend/charges/2/capture")
-    assert_answers(response, 400, {"message": message("Cannot capture a charge with status AUTHORISATION REJECTED.")})
+    assert_answers(
+        response, 400, {"message": message("Cannot capture a charge with status AUTHORISATION REJECTED.")}
+    )
 
 
 @pytest.mark.asyncio

@@ -209,7 +209,12 @@ def charge_view(
     state = part.state
     if can_retry is not None and mode == AuthorisationMode.AGREEMENT:
         state = {**state, "can_retry": can_retry}
-    body: dict[str, Any] = {"charge_id": external_id, "amount": amount, "state": state}
+    body: dict[str, Any] = {
+        "charge_id": external_id,
+        "gateway_account_id": str(account_id),
+        "amount": amount,
+        "state": state,
+    }
     if description is not None:
         body["description"] = description
     if reference is not None:
@@ -261,6 +266,8 @@ def charge_view(
         card["card_brand"] = (labels.get(card_brand) if card_brand else None) or ""
     if card:
         body["card_details"] = card
+    if card_brand is not None:
+        body["card_brand"] = card["card_brand"]
     if pa_request is not None or issuer_url is not None:
         body["auth_3ds_data"] = {"paRequest": pa_request, "issuerUrl": issuer_url}
     if surcharge:
