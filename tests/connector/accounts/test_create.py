@@ -178,7 +178,9 @@ async def test_invalid_create_is_422_and_writes_nothing(
 
 @pytest.mark.asyncio
 async def test_create_reports_every_problem_at_once(connector_client: httpx.AsyncClient) -> None:
-    response = await connector_client.post("/v1/api/accounts", json={"type": "x", "payment_provider": "y", "service_id": " "})
+    response = await connector_client.post(
+        "/v1/api/accounts", json={"type": "x", "payment_provider": "y", "service_id": " "}
+    )
 
     assert response.status_code == 422
     assert len(response.json()["message"]) == 3

@@ -73,7 +73,9 @@ def assert_like(actual: Any, expected: Any, path: str = "$") -> None:
         for index, (item, wanted) in enumerate(zip(actual, expected, strict=True)):
             assert_like(item, wanted, f"{path}[{index}]")
     else:
-        assert actual == expected and type(actual) is type(expected), f"{path}: {actual!r} != {expected!r}"
+        assert actual == expected, f"{path}: {actual!r} != {expected!r}"
+        # False == 0 and "1" != 1: a JSON boolean, number or string must be the example's kind.
+        assert type(actual) is type(expected), f"{path}: {actual!r} is not a {type(expected).__name__}"
 
 
 def _assert_links(actual: Any, expected: Links, path: str) -> None:

@@ -48,7 +48,8 @@ async def test_create_account_without_service_id(
         response.headers["location"] == f"http://connector.test/v1/api/accounts/{body['gateway_account_id']}"
     )
     stored = await db_session.get(GatewayAccount, int(body["gateway_account_id"]))
-    assert stored is not None and stored.service_id is None
+    assert stored is not None
+    assert stored.service_id is None
     # Seed 000: the defaults of a new account, Apple Pay included, are false.
     account = (await connector_client.get(f"/v1/api/accounts/{body['gateway_account_id']}")).json()
     assert account["allow_apple_pay"] is False
@@ -67,7 +68,7 @@ ACCOUNT_1_001 = {
 }
 ACCOUNT_1_000 = {
     **ACCOUNT_1_001,
-    # The prepaid-credit surcharge no longer exists (connector.md §18): always 0, see decisions.md.
+    # The prepaid-credit surcharge no longer exists (connector.md §14.2): always 0, see decisions.md.
     "corporate_prepaid_credit_card_surcharge_amount": 0,
     "corporate_prepaid_debit_card_surcharge_amount": 50,
     "allow_apple_pay": False,

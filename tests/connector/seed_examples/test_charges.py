@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.charges.state import ChargeStatus as S
@@ -26,7 +26,7 @@ from tests.connector.seed_examples.expect import (
 )
 from tests.factories import create_charge
 
-BREATHING_LICENCE = {
+BREATHING_LICENCE: dict[str, Any] = {
     "external_id": "1",
     "amount": 5000,
     "description": "Breathing licence",
@@ -71,7 +71,7 @@ CHARGE_001 = {
     "card_details": CARD_DETAILS,
     "return_url": "https://govservice.example.com/return_from_payments",
     # The example says "available" for a created charge; a created charge cannot be refunded yet,
-    # so the connector says "pending" (connector.md §3.4).
+    # so the connector says "pending" (connector.md §3.2).
     "refund_summary": {"amount_available": 5000, "amount_submitted": 0, "status": "pending"},
     "settlement_summary": {"capture_submit_time": None, "captured_date": None},
     "links": Links(
@@ -164,7 +164,7 @@ async def test_create_charge(connector_client: httpx.AsyncClient, db_session: As
 async def test_charge_events(connector_client: httpx.AsyncClient, db_session: AsyncSession) -> None:
     account = await seed_account(db_session, 123)
     charge = await create_charge(db_session, account, external_id="4321", status=S.SYSTEM_CANCELLED)
-    await db_session.execute(ChargeEvent.__table__.delete().where(ChargeEvent.charge_id == charge.id))
+    await db_session.execute(delete(ChargeEvent).where(ChargeEvent.charge_id == charge.id))
     db_session.add(ChargeEvent(charge_id=charge.id, status=S.CREATED.value, updated=charge.created_date))
     db_session.add(ChargeEvent(charge_id=charge.id, status=S.SYSTEM_CANCELLED.value, updated=utc_now()))
     await db_session.commit()

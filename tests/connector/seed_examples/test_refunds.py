@@ -62,7 +62,7 @@ async def test_submit_refund(connector_client: httpx.AsyncClient, db_session: As
             S.CAPTURED,
             {"amount": 0, "refund_amount_available": 30000},
             400,
-            "Validation error for amount. Minimum amount for a refund is 1",  # no period: connector.md §3.2
+            "Validation error for amount. Minimum amount for a refund is 1",  # no period: connector.md §3.3
         ),
         (
             S.CAPTURED,

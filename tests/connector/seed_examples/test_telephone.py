@@ -31,7 +31,7 @@ REQUEST = {
 RESPONSE = {
     **REQUEST,
     "payment_id": ANY_STR,
-    # The example's message is a placeholder; P0010's message is the fact sheet's (connector.md §10.5).
+    # The example's message is a placeholder; P0010's message is the fact sheet's (connector.md §1).
     "state": {"status": "failed", "finished": True, "message": "Payment method rejected", "code": "P0010"},
 }
 

@@ -202,9 +202,7 @@ async def _check_service_rules(
     if request.type == "LIVE" and same_type:
         raise AccountConflict(f"Service [{service_id}] already has a live gateway account")
     if degatewayification and same_type:
-        raise AccountConflict(
-            f"Service [{service_id}] already has a {request.type.lower()} gateway account"
-        )
+        raise AccountConflict(f"Service [{service_id}] already has a {request.type.lower()} gateway account")
     if request.payment_provider == "stripe" and request.type == "TEST" and same_type:
         credentials = await repository.credentials_by_account(session, [a.id for a in same_type])
         if any(_provider_of(credentials.get(a.id, [])) == "stripe" for a in same_type):
