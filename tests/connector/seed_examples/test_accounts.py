@@ -66,11 +66,11 @@ ACCOUNT_1_001 = {
     "corporate_credit_card_surcharge_amount": 250,
     "corporate_debit_card_surcharge_amount": 50,
 }
-ACCOUNT_1_000 = {
-    **ACCOUNT_1_001,
+#: Seed 000's defaults, shown by every account view of its examples.
+DEFAULTS_000 = {
     # The prepaid-credit surcharge no longer exists (connector.md §14.2): always 0, see decisions.md.
     "corporate_prepaid_credit_card_surcharge_amount": 0,
-    "corporate_prepaid_debit_card_surcharge_amount": 50,
+    "corporate_prepaid_debit_card_surcharge_amount": 0,
     "allow_apple_pay": False,
     "allow_google_pay": False,
     "block_prepaid_cards": False,
@@ -82,6 +82,11 @@ ACCOUNT_1_000 = {
     "moto_mask_card_number_input": False,
     "moto_mask_card_security_code_input": False,
     "email_notifications": NOTIFICATIONS,
+}
+ACCOUNT_1_000 = {
+    **ACCOUNT_1_001,
+    **DEFAULTS_000,
+    "corporate_prepaid_debit_card_surcharge_amount": 50,
     "worldpay_3ds_flex": None,
 }
 
@@ -121,22 +126,6 @@ def _list_item(provider: str, account_type: str, surcharge: int, **extra: Any) -
         "_links": {"self": {"href": URL}},
         **extra,
     }
-
-
-FLAGS_000 = {
-    "corporate_prepaid_credit_card_surcharge_amount": 0,
-    "corporate_prepaid_debit_card_surcharge_amount": 0,
-    "allow_apple_pay": False,
-    "allow_google_pay": False,
-    "block_prepaid_cards": False,
-    "allow_zero_amount": False,
-    "email_collection_mode": "MANDATORY",
-    "requires3ds": False,
-    "allow_moto": False,
-    "moto_mask_card_number_input": False,
-    "moto_mask_card_security_code_input": False,
-    "email_notifications": NOTIFICATIONS,
-}
 
 
 async def _seed_list_accounts(session: AsyncSession) -> None:
@@ -197,7 +186,7 @@ async def test_list_accounts_filtered_000(
 
     response = await connector_client.get(f"{prefix}/accounts?accountIds=1,2&payment_provider=worldpay")
 
-    item = _list_item("worldpay", "test", 0, allow_telephone_payment_notifications=False, **FLAGS_000)
+    item = _list_item("worldpay", "test", 0, **DEFAULTS_000)
     if prefix == "/v1/frontend":
         item["credentials"] = {"username": "Username"}
     assert_answers(response, 200, {"accounts": [item]})
@@ -218,20 +207,11 @@ FRONTEND_001 = {
 }
 FRONTEND_000 = {
     **FRONTEND_001,
-    "requires3ds": False,
+    **DEFAULTS_000,
     "notifySettings": None,
     "notificationCredentials": None,
     "live": False,
     "type": "test",
-    "corporate_prepaid_credit_card_surcharge_amount": 0,
-    "corporate_prepaid_debit_card_surcharge_amount": 0,
-    "allow_apple_pay": False,
-    "allow_google_pay": False,
-    "block_prepaid_cards": False,
-    "allow_zero_amount": False,
-    "allow_telephone_payment_notifications": False,
-    "email_collection_mode": "MANDATORY",
-    "email_notifications": NOTIFICATIONS,
     "worldpay_3ds_flex": None,
 }
 

@@ -247,6 +247,26 @@ async def test_cancel(connector_client: httpx.AsyncClient, db_session: AsyncSess
     assert await _status(db_session, "123456") == S.SYSTEM_CANCELLED
 
 
+def frontend_gateway_account(service_name: str, **extra: Any) -> dict[str, Any]:
+    """The ``gateway_account`` of seed 000's frontend charge and token examples (account 1,
+    sandbox, test), with the members only one of them shows in ``extra``."""
+    return {
+        "requires3ds": False,
+        "notifySettings": None,
+        "live": False,
+        "gateway_account_id": 1,
+        "payment_provider": "sandbox",
+        "type": "test",
+        "service_name": service_name,
+        "analytics_id": None,
+        "corporate_credit_card_surcharge_amount": 0,
+        "corporate_debit_card_surcharge_amount": 0,
+        "corporate_prepaid_credit_card_surcharge_amount": 0,
+        "corporate_prepaid_debit_card_surcharge_amount": 0,
+        **extra,
+    }
+
+
 FRONTEND_CHARGE = {
     "amount": 5000,
     "state": {"finished": True, "status": "success"},
@@ -273,22 +293,11 @@ FRONTEND_CHARGE = {
         "card_brand": "Visa",
     },
     "delayed_capture": False,
-    "gateway_account": {
-        "version": ANY_ID,
-        "requires3ds": False,
-        "notifySettings": None,
-        "live": False,
-        "gateway_account_id": 1,
-        "payment_provider": "sandbox",
-        "type": "test",
-        "service_name": "local Pay test",
-        "analytics_id": None,
-        "corporate_credit_card_surcharge_amount": 0,
-        "corporate_debit_card_surcharge_amount": 0,
-        "corporate_prepaid_credit_card_surcharge_amount": 0,
-        "corporate_prepaid_debit_card_surcharge_amount": 0,
-        "worldpay_3ds_flex": None,
-        "card_types": [
+    "gateway_account": frontend_gateway_account(
+        "local Pay test",
+        version=ANY_ID,
+        worldpay_3ds_flex=None,
+        card_types=[
             {"id": ANY_STR, "brand": brand, "label": label, "type": kind, "requires3ds": False}
             for brand, label, kind in [
                 ("american-express", "American Express", "CREDIT"),
@@ -302,7 +311,7 @@ FRONTEND_CHARGE = {
                 ("visa", "Visa", "DEBIT"),
             ]
         ],
-    },
+    ),
 }
 
 

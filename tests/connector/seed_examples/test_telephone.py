@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.connector.seed_examples.arrange import seed_account
 from tests.connector.seed_examples.expect import ANY_STR, assert_answers
+from tests.connector.telephone.test_telephone_charges import PACT_BODY
 
 REQUEST = {
     "amount": 5000,
@@ -15,14 +16,7 @@ REQUEST = {
     "description": "The payment description (shown to the user on the payment pages)",
     "processor_id": "183f2j8923j8",
     "provider_id": "17498-8412u9-1273891239",
-    "payment_outcome": {
-        "status": "failed",
-        "code": "P0010",
-        "supplemental": {
-            "error_code": "ECKOH01234",
-            "error_message": "textual message describing error code",
-        },
-    },
+    "payment_outcome": PACT_BODY["payment_outcome"],  # the same words as the pact's
     "card_type": "master-card",
     "card_expiry": "02/19",
     "last_four_digits": "1234",

@@ -11,6 +11,7 @@ from connector.charges.state import ChargeStatus as S
 from connector.models import Token
 from tests.connector.seed_examples.arrange import seed_account, seed_token
 from tests.connector.seed_examples.expect import assert_answers
+from tests.connector.seed_examples.test_charges import frontend_gateway_account
 from tests.factories import create_charge
 
 TOKEN = "a69a2cf3-d5d1-408f-b196-4b716767b507"
@@ -27,25 +28,14 @@ CHARGE = {
     "reference": "my payment reference",
     "language": "en",
     "delayed_capture": False,
-    "gateway_account": {
-        "requires3ds": False,
-        "notifySettings": None,
-        "live": False,
-        "gateway_account_id": 1,
-        "payment_provider": "sandbox",
-        "type": "test",
-        "service_name": "My service",
-        "analytics_id": None,
-        "allow_google_pay": False,
-        "allow_apple_pay": False,
-        "corporate_prepaid_credit_card_surcharge_amount": 0,
-        "corporate_prepaid_debit_card_surcharge_amount": 0,
-        "allow_zero_amount": False,
-        "integration_version_3ds": 1,
-        "email_collection_mode": "MANDATORY",
-        "corporate_credit_card_surcharge_amount": 0,
-        "corporate_debit_card_surcharge_amount": 0,
-    },
+    "gateway_account": frontend_gateway_account(
+        "My service",
+        allow_google_pay=False,
+        allow_apple_pay=False,
+        allow_zero_amount=False,
+        integration_version_3ds=1,
+        email_collection_mode="MANDATORY",
+    ),
 }
 
 
