@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connector.authorisation import repository
+from connector.charges import repository
 from connector.charges.service import transition
 from connector.charges.state import (
     POST_AUTHORISATION,

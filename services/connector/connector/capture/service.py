@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connector.authorisation import repository
-from connector.authorisation.errors import CannotCapture, ChargeNotFound, DelayedCaptureConflict
+from connector.charges import repository
+from connector.charges.errors import CannotCapture, ChargeNotFound, DelayedCaptureConflict
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
 from connector.config import Settings

@@ -1,4 +1,8 @@
-"""Queries of the charges feature: charges, their events, refunds and card-type labels."""
+"""Queries of the charges feature: charges (and their row locks), events, refunds, card-type labels.
+
+Every feature that reads or locks "a charge" (of an account, by external id, by row id) goes
+through the loaders here: authorisation, capture, cancel, refunds and the views.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from typing import Any, cast
 from sqlalchemy import DateTime, Select, String, Table, Text, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connector.accounts.schemas import parse_account_id
+from connector.charges.state import ChargeStatus
 from connector.models import (
     CardType,
     Charge,
@@ -148,25 +154,74 @@ async def insert_charge(
     return charge_id
 
 
+def _plausible_id(external_id: str) -> bool:
+    # Anything the column could never hold (NUL bytes, huge strings) is simply "not found".
+    return 0 < len(external_id) <= 64 and "\x00" not in external_id
+
+
 async def get_by_external_id(
     session: AsyncSession, external_id: str, *, for_update: bool = False
 ) -> Charge | None:
+    if not _plausible_id(external_id):
+        return None
     statement = select(Charge).where(Charge.external_id == external_id)
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update(of=Charge)
     return await session.scalar(statement)
 
 
 async def get_for_account(
-    session: AsyncSession, account_id: int, external_id: str, *, for_update: bool = False
+    session: AsyncSession, account_id: int | None, external_id: str, *, for_update: bool = False
 ) -> Charge | None:
-    """The charge only if it belongs to ``account_id`` (another account's charge is "not found")."""
+    """The charge only if it belongs to ``account_id`` (another account's charge is "not found").
+
+    ``for_update`` takes the row lock: two requests that could race for one charge (capture,
+    cancel, refund) serialise on it, and the loser sees the winner's status.
+    """
+    if account_id is None or not _plausible_id(external_id):
+        return None
     statement = select(Charge).where(
         Charge.external_id == external_id, Charge.gateway_account_id == account_id
     )
     if for_update:
-        statement = statement.with_for_update()
+        statement = statement.with_for_update(of=Charge)
     return await session.scalar(statement)
+
+
+async def lock_charge(session: AsyncSession, external_id: str) -> Charge | None:
+    """The charge by external id, row-locked (``SELECT ... FOR UPDATE``)."""
+    return await get_by_external_id(session, external_id, for_update=True)
+
+
+async def lock_charge_for_account(session: AsyncSession, account_id: str, external_id: str) -> Charge | None:
+    """The charge if it belongs to gateway account ``account_id`` (the path segment), row-locked."""
+    return await get_for_account(session, parse_account_id(account_id), external_id, for_update=True)
+
+
+async def lock_charge_by_id(
+    session: AsyncSession, charge_id: int, *, skip_locked: bool = False
+) -> Charge | None:
+    return await session.scalar(
+        select(Charge).where(Charge.id == charge_id).with_for_update(of=Charge, skip_locked=skip_locked)
+    )
+
+
+async def credentials_for(session: AsyncSession, charge: Charge) -> dict[str, Any]:
+    """The provider credentials the charge was created with (empty for sandbox)."""
+    if charge.gateway_account_credential_id is None:
+        return {}
+    credential = await session.get(GatewayAccountCredential, charge.gateway_account_credential_id)
+    return dict(credential.credentials) if credential else {}
+
+
+async def count_events(session: AsyncSession, charge_id: int, statuses: frozenset[ChargeStatus]) -> int:
+    """How many ``charge_events`` rows of the charge are in one of ``statuses``."""
+    found = await session.scalar(
+        select(func.count())
+        .select_from(ChargeEvent)
+        .where(ChargeEvent.charge_id == charge_id, ChargeEvent.status.in_([s.value for s in statuses]))
+    )
+    return int(found or 0)
 
 
 async def events_of(session: AsyncSession, charge_id: int) -> Sequence[ChargeEvent]:

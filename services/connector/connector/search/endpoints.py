@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connector.accounts.dependencies import path_account
 from connector.dependencies import SettingsDep
 from connector.postgres import SessionDep, SessionmakerDep
-from connector.refunds.dependencies import load_account
 from connector.refunds.schemas import refund_json
 from connector.search import repository, service
 from connector.search.schemas import Paging, parse_charge_search, parse_refund_search
@@ -33,7 +33,7 @@ async def search_charges(
     settings: SettingsDep,
 ) -> Response:
     search = parse_charge_search(request.query_params)
-    account = await load_account(session, account_id)
+    account = await path_account(account_id, session)
     conditions = repository.charge_filters(account.id, search)
     if wants_csv(request):
         # Every matching charge, newest first; paging applies to JSON only.
@@ -92,7 +92,7 @@ async def search_refunds(
     account_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
     search = parse_refund_search(request.query_params)
-    account = await load_account(session, account_id)
+    account = await path_account(account_id, session)
     conditions = repository.refund_filters(account.id, search)
     total = await repository.count_refunds(session, conditions)
     service.check_page_exists(total, search.paging)

@@ -20,7 +20,6 @@ from connector.charges.service._create import (
     get_charge,
     get_charge_for_account,
     get_charge_for_service,
-    parse_account_id,
 )
 from connector.charges.service._events import build_events_response
 from connector.charges.service._transition import transition
@@ -58,7 +57,6 @@ __all__ = [
     "get_charge",
     "get_charge_for_account",
     "get_charge_for_service",
-    "parse_account_id",
     "refund_availability",
     "refund_summary",
     "refund_summary_of",
