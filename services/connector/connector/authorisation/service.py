@@ -98,13 +98,13 @@ class _Intent:
     credentials: dict[str, Any]
 
 
-async def _snapshot(session: AsyncSession, charge: Charge, amount: int) -> _Intent:
+async def _snapshot(session: AsyncSession, charge: Charge) -> _Intent:
     return _Intent(
         charge_id=charge.id,
         external_id=charge.external_id,
         provider=charge.payment_provider,
         gateway_transaction_id=charge.gateway_transaction_id,
-        amount=amount,
+        amount=charge.total_amount,
         description=charge.description,
         credentials=await charges_repository.credentials_for(session, charge),
     )
@@ -173,7 +173,7 @@ async def _lock_for_authorisation(
                 charge.corporate_surcharge = corporate_surcharge(account, card)
             charge.gateway_transaction_id = new_uuid()
             await transition(session, charge, S.AUTHORISATION_READY)
-            intent = await _snapshot(session, charge, charge.amount + (charge.corporate_surcharge or 0))
+            intent = await _snapshot(session, charge)
     if refusal is not None:
         raise refusal
     assert intent is not None
@@ -285,7 +285,7 @@ async def authorise_3ds(
         if request.three_ds_version:
             charge.version_3ds = request.three_ds_version
         await transition(session, charge, S.AUTHORISATION_3DS_READY)
-        intent = await _snapshot(session, charge, charge.amount + (charge.corporate_surcharge or 0))
+        intent = await _snapshot(session, charge)
     return await run_with_deadline(
         _authorise_3ds_at_gateway(sessionmaker, settings, intent, request),
         settings.auth_read_timeout_seconds,

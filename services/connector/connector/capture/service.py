@@ -125,7 +125,7 @@ async def _claim(session: AsyncSession, settings: Settings, now: datetime) -> _C
         external_id=charge.external_id,
         provider=charge.payment_provider,
         gateway_transaction_id=charge.gateway_transaction_id,
-        amount=charge.amount + (charge.corporate_surcharge or 0),
+        amount=charge.total_amount,
         credentials=await repository.credentials_for(session, charge),
     )
 

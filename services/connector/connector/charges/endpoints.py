@@ -39,7 +39,8 @@ async def create_charge(
 
 @router.get("/v1/api/accounts/{account_id}/charges/{charge_id}")
 async def get_charge(charge: ChargeDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    return await service.build_charge_response(session, settings, charge)
+    token = await service.issue_next_token(session, charge)
+    return await service.build_charge_response(session, settings, charge, token=token)
 
 
 @router.get("/v1/api/accounts/{account_id}/charges/{charge_id}/events")
@@ -78,4 +79,5 @@ async def get_service_charge(
     service_id: str, account_type: str, charge_id: str, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     charge = await service.get_charge_for_service(session, service_id, account_type, charge_id)
-    return await service.build_charge_response(session, settings, charge)
+    token = await service.issue_next_token(session, charge)
+    return await service.build_charge_response(session, settings, charge, token=token)

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.models import Charge, GatewayAccountCredential, Refund
-from connector.refunds.schemas import COUNTED_STATUSES
+from connector.refunds.state import COUNTED_STATUSES
 
 
 async def refunds_of_charge(session: AsyncSession, charge_id: str) -> Sequence[Refund]:

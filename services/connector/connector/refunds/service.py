@@ -27,7 +27,8 @@ from connector.gateways.base import RefundStatus as GatewayRefundStatus
 from connector.models import Charge, Refund, RefundHistory
 from connector.refunds import errors, repository
 from connector.refunds import gateway as gateways
-from connector.refunds.schemas import RefundRequest, RefundStatus
+from connector.refunds.schemas import RefundRequest
+from connector.refunds.state import RefundStatus, assert_transition
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.ids import new_external_id
@@ -66,11 +67,9 @@ def _history_row(refund: Refund, at: Any) -> RefundHistory:
 async def transition_refund(session: AsyncSession, refund: Refund, target: RefundStatus) -> None:
     """Move a refund to ``target`` and write its ``refunds_history`` row (connector.md §3.1).
 
-    A refund never leaves ``REFUNDED`` or ``REFUND ERROR`` (the Adyen exception does not
-    apply: we have no Adyen notifications).
+    The one writer of ``Refund.status`` after creation; ``refunds/state.py`` holds the edges.
     """
-    if refund.status in (RefundStatus.REFUNDED, RefundStatus.REFUND_ERROR):
-        raise ValueError(f"Refund state transition [{refund.status}] -> [{target}] not allowed")
+    assert_transition(refund.status, target)
     now = utc_now()
     await session.execute(
         update(RefundHistory)

@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.accounts.dependencies import path_account
+from connector.charges.service import charge_views
 from connector.dependencies import SettingsDep
 from connector.postgres import SessionDep, SessionmakerDep
 from connector.refunds.schemas import refund_json
@@ -44,7 +45,7 @@ async def search_charges(
     if repository.has_partial_match(search):
         total, charges = await repository.count_and_page_of_partial_match(session, conditions, search.paging)
         service.check_page_exists(total, search.paging)
-        results = await service.charge_views(session, charges, settings.base_url)
+        results = await charge_views(session, charges, settings.base_url)
     else:
         total, results = await _counted_page(
             session, sessionmaker, conditions, search.paging, settings.base_url
@@ -77,7 +78,7 @@ async def _counted_page(
     counting = asyncio.create_task(repository.count_charges_apart(sessionmaker, conditions))
     try:
         charges = await repository.charges_page(session, conditions, paging)
-        results = await service.charge_views(session, charges, base_url)
+        results = await charge_views(session, charges, base_url)
         total = await counting
     except BaseException:
         counting.cancel()
