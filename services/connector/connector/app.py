@@ -1,6 +1,6 @@
 """The connector application: ``create_app(settings)`` and its lifespan.
 
-Resources (engine, sessionmaker, worker loops) are built in the lifespan, never at
+Resources (engine, sessionmaker, the in-process job worker) are built in the lifespan, never at
 import, and kept on ``app.state`` so tests can build as many apps as they like.
 """
 
@@ -34,14 +34,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        tasks = worker.start(app) if settings.run_worker else []
+        background = worker.start(settings) if settings.run_worker else None
         # Start-up objects (modules, routes, models) live as long as the process: keep them out of
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
         gc.freeze()
         try:
             yield
         finally:
-            await worker.stop(tasks)
+            if background is not None:
+                await worker.stop(background)
             await engine.dispose()
 
     configure_logging(service="connector", level=settings.log_level, json=settings.log_json)

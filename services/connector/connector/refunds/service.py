@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges.service import refund_summary_of
+from connector.events import outbox
 from connector.gateways.base import GatewayError, RefundResult
 from connector.gateways.base import RefundRequest as GatewayRefundRequest
 from connector.gateways.base import RefundStatus as GatewayRefundStatus
@@ -78,6 +79,7 @@ async def transition_refund(session: AsyncSession, refund: Refund, target: Refun
     refund.version += 1
     session.add(_history_row(refund, now))
     await session.flush()
+    await outbox.record_refund_event(session, refund, now)
     logger.info("refund.status_changed", refund_id=refund.external_id, status=refund.status)
 
 
@@ -157,6 +159,7 @@ async def _insert_refund(session: AsyncSession, charge: Charge, body: RefundRequ
     await session.flush()
     session.add(_history_row(refund, now))
     await session.flush()
+    await outbox.record_refund_event(session, refund, now)
     logger.info("refund.created", refund_id=external_id, charge_id=charge.external_id, amount=body.amount)
     return refund
 
