@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector import worker
@@ -38,13 +40,37 @@ def consumers_of(**named: Consumer) -> Consumers:
 
 
 async def drain(settings: Settings, consumers: Consumers | None = None, **overrides: Any) -> None:
-    """Run a worker until no job is due, then return (the worker is gone when this returns)."""
-    await worker.run(
-        worker_settings(settings, **overrides),
-        consumers=consumers or Consumers(),
-        install_signal_handlers=False,
-        wait=False,
+    """Run a worker until no job is due, then return (the worker is gone when this returns).
+
+    A worker started with ``wait=False`` stops when one fetch finds nothing, which can be while a
+    running job is deferring another (the historical emitter defers publish jobs): it is started
+    again until the queue really is empty. Without ``consumers`` the worker builds them from the
+    settings, as in production.
+    """
+    for _ in range(20):
+        await worker.run(
+            worker_settings(settings, **overrides),
+            consumers=consumers,
+            install_signal_handlers=False,
+            wait=False,
+        )
+        if not await _due_jobs(settings.database_url):
+            return
+    raise AssertionError("the job queue did not empty")
+
+
+async def _due_jobs(database_url: str) -> int:
+    connection = await asyncpg.connect(
+        make_url(database_url).set(drivername="postgresql").render_as_string(False)
     )
+    try:
+        count: int = await connection.fetchval(
+            "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' AND scheduled_at IS NULL"
+            " OR (status = 'todo' AND scheduled_at <= now())"
+        )
+    finally:
+        await connection.close()
+    return count
 
 
 @dataclass(frozen=True)

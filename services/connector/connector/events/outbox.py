@@ -55,18 +55,19 @@ _TELEPHONE_FIELDS = (
 _INSERT = """
     INSERT INTO outbox_events (resource_type, resource_external_id, parent_resource_external_id,
         event_type, event_date, event_details, service_id, live, gateway_account_id, ordering_key)
-    SELECT :resource_type, :resource_external_id, :parent, :event_type, :event_date,
+    SELECT CAST(:resource_type AS varchar), CAST(:resource_external_id AS varchar), CAST(:parent AS varchar),
+        CAST(:event_type AS varchar), CAST(:event_date AS timestamptz),
         CAST(:details AS jsonb)
             || CASE WHEN :with_live THEN jsonb_build_object('live', ga.type = 'LIVE') ELSE '{}'::jsonb END
             || CASE WHEN :with_account THEN jsonb_build_object('gateway_account_id', CAST(ga.id AS text))
                     ELSE '{}'::jsonb END,
-        ga.service_id, ga.type = 'LIVE', CAST(ga.id AS text), :ordering_key
+        ga.service_id, ga.type = 'LIVE', CAST(ga.id AS text), CAST(:ordering_key AS varchar)
     """
 #: The account (service_id, live) is read in the INSERT itself: no extra round trip per event.
 _INSERT_FOR_CHARGE = text(_INSERT + " FROM gateway_accounts ga WHERE ga.id = :account_id")
 _INSERT_FOR_REFUND = text(
     _INSERT
-    + " FROM charges c JOIN gateway_accounts ga ON ga.id = c.gateway_account_id WHERE c.external_id = :parent"
+    + " FROM charges c JOIN gateway_accounts ga ON ga.id = c.gateway_account_id WHERE c.external_id = CAST(:parent AS varchar)"
 )
 
 
