@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from connector import worker
-from connector.api import router
+from connector.api import admin_router, router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
@@ -21,7 +21,8 @@ from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, admin: bool = False) -> FastAPI:
+    """The connector; ``admin=True``: only the operator tasks the original serves on its admin port."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        background = worker.start(settings) if settings.run_worker else None
+        background = worker.start(settings) if settings.run_worker and not admin else None
         # Start-up objects (modules, routes, models) live as long as the process: keep them out of
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
         gc.freeze()
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="GOV.UK Pay connector", version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
     install_connector_error_handlers(app)
-    app.include_router(router)
+    app.include_router(admin_router if admin else router)
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
     app.add_middleware(RequestIdMiddleware)
     return app
