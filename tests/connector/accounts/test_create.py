@@ -63,7 +63,7 @@ async def test_new_account_gets_defaults_notifications_card_types_and_active_san
 
     assert account["payment_provider"] == "sandbox"
     assert account["type"] == "test"
-    assert account["allow_apple_pay"] is True  # every sandbox account
+    assert account["allow_apple_pay"] is False  # seed 000's default, sandbox too (decisions.md)
     assert account["integration_version_3ds"] == 1
     assert account["email_notifications"] == {
         "PAYMENT_CONFIRMED": {"version": 1, "enabled": True, "template_body": None},
@@ -143,7 +143,8 @@ async def test_create_stores_the_flags_it_is_given(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ({"payment_provider": "sandbox"}, "Field [service_id] cannot be blank or missing"),
+        # A missing service_id is allowed (seed 000); a given one must be a non-blank string.
+        ({"service_id": 5}, "Field [service_id] cannot be blank or missing"),
         ({"service_id": "   "}, "Field [service_id] cannot be blank or missing"),
         ({"service_id": "x" * 33}, "Field [service_id] must be 32 characters or fewer"),
         (
@@ -177,7 +178,9 @@ async def test_invalid_create_is_422_and_writes_nothing(
 
 @pytest.mark.asyncio
 async def test_create_reports_every_problem_at_once(connector_client: httpx.AsyncClient) -> None:
-    response = await connector_client.post("/v1/api/accounts", json={"type": "x", "payment_provider": "y"})
+    response = await connector_client.post(
+        "/v1/api/accounts", json={"type": "x", "payment_provider": "y", "service_id": " "}
+    )
 
     assert response.status_code == 422
     assert len(response.json()["message"]) == 3

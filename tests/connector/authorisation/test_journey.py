@@ -55,7 +55,9 @@ async def test_status_moves_created_to_entering_card_details(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("body", [{"new_status": "CREATED"}, {"new_status": ""}, {}, {"new_status": 5}])
+@pytest.mark.parametrize(
+    "body", [{"new_status": "AUTHORISATION SUCCESS"}, {"new_status": ""}, {}, {"new_status": 5}]
+)
 async def test_status_other_than_entering_card_details_is_422(
     connector_client: httpx.AsyncClient, db_session: AsyncSession, body: dict[str, object]
 ) -> None:

@@ -721,6 +721,7 @@ async def test_a_minimal_charge_is_created(
     assert ISO_MS.match(created.pop("created_date"))
     assert created == {
         "charge_id": charge_id,
+        "gateway_account_id": str(account.id),  # seeds 000/001
         "amount": 1000,
         "state": {"status": "created", "finished": False},
         "description": "A licence",

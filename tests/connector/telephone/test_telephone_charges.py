@@ -91,6 +91,14 @@ async def test_pact_request_creates_a_rejected_charge(
             "message": "Payment method rejected",
         },
         "links": [],
+        # Seed 000's names for the same values (tests/connector/seed_examples/test_telephone.py).
+        "payment_id": charge_id,
+        "card_type": "master-card",
+        "card_expiry": "02/19",
+        "last_four_digits": "1234",
+        "first_six_digits": "654321",
+        "name_on_card": "J Doe",
+        "email_address": "j.doe@example.com",
     }
     charge = await db_session.scalar(select(Charge).where(Charge.external_id == charge_id))
     assert charge is not None

@@ -72,7 +72,8 @@ def redact(value: Any, secret_keys: frozenset[str] = SECRET_KEYS) -> Any:
 
 @dataclass
 class AccountCreate:
-    service_id: str
+    #: None: the account belongs to no service (seed 000 creates accounts without one).
+    service_id: str | None
     payment_provider: str = "sandbox"
     type: str = "TEST"
     service_name: str | None = None
@@ -108,7 +109,9 @@ def parse_create(body: Mapping[str, Any]) -> AccountCreate:
         errors.append("Field [type] must be one of [test, live]")
         account_type = "test"
     service_id = body.get("service_id")
-    if not isinstance(service_id, str) or not service_id.strip():
+    if service_id is None:
+        pass  # optional (seed 000): an account without a service follows no per-service rule
+    elif not isinstance(service_id, str) or not service_id.strip():
         errors.append("Field [service_id] cannot be blank or missing")
     elif len(service_id) > MAX_SERVICE_ID:
         errors.append(f"Field [service_id] must be {MAX_SERVICE_ID} characters or fewer")
@@ -129,7 +132,7 @@ def parse_create(body: Mapping[str, Any]) -> AccountCreate:
     credentials = _parse_create_credentials(body.get("credentials"), provider.lower(), errors)
     if errors:
         raise AccountRequestInvalid(errors)
-    assert isinstance(service_id, str)
+    assert service_id is None or isinstance(service_id, str)
     return AccountCreate(
         service_id=service_id,
         payment_provider=provider.lower(),
@@ -373,6 +376,9 @@ BOOLEAN_PATHS = frozenset(
     }
 )
 WORLDPAY_PATHS = frozenset({"worldpay_corporate_exemptions_enabled", "worldpay_exemption_engine_enabled"})
+#: Paths that set several columns. ``allow_web_payments`` is seed 001's name for the wallets
+#: switch, from before Apple Pay and Google Pay had a flag each: it sets both.
+PATH_COLUMNS: dict[str, tuple[str, ...]] = {"allow_web_payments": ("allow_apple_pay", "allow_google_pay")}
 SURCHARGE_PATHS = frozenset(
     {
         "corporate_credit_card_surcharge_amount",
@@ -388,7 +394,7 @@ EMAIL_COLLECTION_MODES = ("MANDATORY", "OPTIONAL", "OFF")
 #: path -> the ops it accepts. Not listed: ``corporate_prepaid_credit_card_surcharge_amount``
 #: (its column is gone, so we refuse it as unknown rather than fail with a 500).
 PATCH_OPS: dict[str, tuple[str, ...]] = {
-    **dict.fromkeys(BOOLEAN_PATHS | WORLDPAY_PATHS | SURCHARGE_PATHS, ("replace",)),
+    **dict.fromkeys(BOOLEAN_PATHS | WORLDPAY_PATHS | SURCHARGE_PATHS | frozenset(PATH_COLUMNS), ("replace",)),
     "provider_switch_enabled": ("replace",),
     "integration_version_3ds": ("replace",),
     "email_collection_mode": ("replace",),
@@ -445,7 +451,7 @@ def _non_blank(value: Any) -> bool:
 
 def _validate_patch_value(path: str, sent_path: str, value: Any) -> Any:
     invalid = PatchInvalid(f"Value [{show(value)}] is not valid for path [{sent_path}]")
-    if path in BOOLEAN_PATHS | WORLDPAY_PATHS or path == "provider_switch_enabled":
+    if path in BOOLEAN_PATHS | WORLDPAY_PATHS | frozenset(PATH_COLUMNS) or path == "provider_switch_enabled":
         if not isinstance(value, bool):
             raise PatchInvalid(f"Value [{show(value)}] must be of type boolean for path [{sent_path}]")
         return value

@@ -31,6 +31,7 @@ from connector.accounts.schemas import (
     GATEWAY_MERCHANT_ID_PATH,
     MAX_SERVICE_NAME,
     NOTIFICATION_TYPES,
+    PATH_COLUMNS,
     WORLDPAY_PATHS,
     AccountCreate,
     PatchOp,
@@ -136,12 +137,15 @@ async def get_service_account(session: AsyncSession, service_id: str, account_ty
 async def create_account(
     session: AsyncSession, request: AccountCreate, *, degatewayification: bool = False
 ) -> tuple[GatewayAccount, str]:
-    """Create an account, its first credential, both email rows and the non-3DS card types."""
-    await repository.lock_service(session, request.service_id)
-    await _check_service_rules(session, request, degatewayification)
+    """Create an account, its first credential, both email rows and the non-3DS card types.
+
+    Every flag defaults to false, Apple Pay on sandbox too (seed 000; decisions.md). The
+    one-live-account rules only apply to an account that belongs to a service.
+    """
+    if request.service_id is not None:
+        await repository.lock_service(session, request.service_id)
+        await _check_service_rules(session, request.service_id, request, degatewayification)
     flags = dict(request.flags)
-    if request.payment_provider == "sandbox":
-        flags["allow_apple_pay"] = True
     account = GatewayAccount(
         external_id=new_uuid_hex(),
         type=request.type,
@@ -192,20 +196,18 @@ def _initial_state(request: AccountCreate) -> str:
 
 
 async def _check_service_rules(
-    session: AsyncSession, request: AccountCreate, degatewayification: bool
+    session: AsyncSession, service_id: str, request: AccountCreate, degatewayification: bool
 ) -> None:
-    existing = await repository.service_accounts(session, request.service_id)
+    existing = await repository.service_accounts(session, service_id)
     same_type = [a for a in existing if a.type == request.type]
     if request.type == "LIVE" and same_type:
-        raise AccountConflict(f"Service [{request.service_id}] already has a live gateway account")
+        raise AccountConflict(f"Service [{service_id}] already has a live gateway account")
     if degatewayification and same_type:
-        raise AccountConflict(
-            f"Service [{request.service_id}] already has a {request.type.lower()} gateway account"
-        )
+        raise AccountConflict(f"Service [{service_id}] already has a {request.type.lower()} gateway account")
     if request.payment_provider == "stripe" and request.type == "TEST" and same_type:
         credentials = await repository.credentials_by_account(session, [a.id for a in same_type])
         if any(_provider_of(credentials.get(a.id, [])) == "stripe" for a in same_type):
-            raise AccountConflict(f"Service [{request.service_id}] already has a Stripe test gateway account")
+            raise AccountConflict(f"Service [{service_id}] already has a Stripe test gateway account")
 
 
 # ---------------------------------------------------------------------------- read
@@ -278,7 +280,8 @@ async def patch_account(session: AsyncSession, account_id: str, patch: PatchOp) 
     if patch.path == "notify_settings":
         account.notify_settings = patch.value if patch.op == "replace" else None
     else:
-        setattr(account, patch.path, patch.value)
+        for column in PATH_COLUMNS.get(patch.path, (patch.path,)):
+            setattr(account, column, patch.value)
     if patch.path == "disabled" and patch.value is False:
         account.disabled_reason = None
     account.version += 1

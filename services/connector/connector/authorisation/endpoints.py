@@ -41,6 +41,15 @@ router = APIRouter(prefix="/v1/frontend/charges/{charge_id}")
 S = ChargeStatus
 
 
+#: new_status -> the statuses a charge may be in for it. Already there is a no-op 204 (a page
+#: reload; the graph has no self-edges). ``CREATED`` is seed 000's example: it never moves a
+#: charge, it only confirms one is still created (decisions.md).
+STATUS_UPDATES = {
+    S.ENTERING_CARD_DETAILS.value: (S.CREATED, S.ENTERING_CARD_DETAILS),
+    S.CREATED.value: (S.CREATED,),
+}
+
+
 @router.put("/status", status_code=204)
 async def start_entering_card_details(charge_id: str, body: JsonObject, session: SessionDep) -> Response:
     """``{"new_status": "ENTERING CARD DETAILS"}``: the payer opened the card details page."""
@@ -48,14 +57,13 @@ async def start_entering_card_details(charge_id: str, body: JsonObject, session:
         new_status = StatusChangeRequest.model_validate(body).new_status
     except ValidationError:
         raise InvalidNewStatus() from None
-    if new_status != S.ENTERING_CARD_DETAILS:
+    if new_status not in STATUS_UPDATES:
         raise InvalidNewStatus()
     charge = await repository.lock_charge(session, charge_id)
-    if charge is None or charge.status not in (S.CREATED, S.ENTERING_CARD_DETAILS):
+    if charge is None or charge.status not in STATUS_UPDATES[new_status]:
         raise CannotUpdateStatus(charge_id, new_status)
-    if charge.status == S.CREATED:
-        # Already ENTERING CARD DETAILS (a page reload) is a no-op 204: the graph has no self-edge.
-        await transition(session, charge, S.ENTERING_CARD_DETAILS)
+    if charge.status != new_status:
+        await transition(session, charge, S(new_status))
     return Response(status_code=204)
 
 

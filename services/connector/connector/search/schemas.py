@@ -24,6 +24,9 @@ CHARGE_PARAMS = (
     "reference",
     "email",
     "state",
+    # Seed 001's name for ``state``: filtered on, never ignored (an ignored filter would answer
+    # every charge). Both given and different is a 400 naming ``status``.
+    "status",
     "card_brand",
     "cardholder_name",
     "first_digits_card_number",
@@ -114,6 +117,7 @@ _CHECKS: dict[str, Callable[[str], object | None]] = {
     "reference": _max_length(255),
     "email": _max_length(254),
     "state": _state,
+    "status": _state,
     "cardholder_name": _max_length(255),
     "first_digits_card_number": _digits(6),
     "last_digits_card_number": _digits(4),
@@ -166,10 +170,13 @@ def parse_charge_search(params: QueryParams) -> ChargeSearch:
     text = {k: v for k, v in values.items() if isinstance(v, str)}
     dates = {k: v for k, v in values.items() if isinstance(v, datetime)}
     brands = values.get("card_brand")
+    state = text.get("state")
+    if "status" in text and state not in (None, text["status"]):
+        raise InvalidSearchParameters(["status"])
     return ChargeSearch(
         reference=text.get("reference"),
         email=text.get("email"),
-        state=text.get("state"),
+        state=state or text.get("status"),
         card_brands=tuple(str(b) for b in brands) if isinstance(brands, tuple) else (),
         cardholder_name=text.get("cardholder_name"),
         first_digits_card_number=text.get("first_digits_card_number"),

@@ -212,5 +212,13 @@ def telephone_json(charge: Charge) -> dict[str, Any]:
             ),
             "state": _without_nulls(state),
             "links": [],
+            # Seed 000's names for the same values, beside the pact's charge_id and card_details.
+            "payment_id": charge.external_id,
+            "card_type": charge.card_brand,
+            "card_expiry": charge.expiry_date,
+            "last_four_digits": charge.last_digits_card_number,
+            "first_six_digits": charge.first_digits_card_number,
+            "name_on_card": charge.cardholder_name,
+            "email_address": charge.email,
         }
     )

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts import repository as accounts_repository
+from connector.accounts.schemas import NOTIFY_SECRET_KEYS, redact
 from connector.charges import repository
 from connector.charges.schemas import AuthorisationMode
 from connector.charges.state import ChargeStatus, external_state
@@ -254,7 +255,13 @@ def charge_view(
     state = part.state
     if can_retry is not None and mode == AuthorisationMode.AGREEMENT:
         state = {**state, "can_retry": can_retry}
-    body: dict[str, Any] = {"charge_id": external_id, "amount": amount, "state": state}
+    body: dict[str, Any] = {
+        "charge_id": external_id,
+        # Seeds 000/001 document it as always present, as a string ("10").
+        "gateway_account_id": str(account_id),
+        "amount": amount,
+        "state": state,
+    }
     if description is not None:
         body["description"] = description
     if reference is not None:
@@ -306,6 +313,8 @@ def charge_view(
         card["card_brand"] = (labels.get(card_brand) if card_brand else None) or ""
     if card:
         body["card_details"] = card
+    if card_brand is not None:
+        body["card_brand"] = card["card_brand"]  # seeds 000/001: the label beside card_details too
     if pa_request is not None or issuer_url is not None:
         body["auth_3ds_data"] = {"paRequest": pa_request, "issuerUrl": issuer_url}
     if surcharge:
@@ -517,6 +526,9 @@ async def gateway_account_view(
         # The prepaid-credit surcharge column was dropped upstream; it is always 0.
         "corporate_prepaid_credit_card_surcharge_amount": 0,
         "corporate_prepaid_debit_card_surcharge_amount": account.corporate_prepaid_debit_card_surcharge_amount,
+        # Seed 000's frontend charge shows both; Notify's API token never leaves the connector.
+        "notifySettings": redact(account.notify_settings, NOTIFY_SECRET_KEYS),
+        "worldpay_3ds_flex": None,  # 3DS Flex credentials are not stored yet
         "card_types": [_card_type_view(card_type) for card_type in card_types],
     }
 
@@ -537,6 +549,9 @@ async def build_frontend_charge_response(
     body["status"] = charge.status
     body["save_payment_instrument_to_agreement"] = charge.save_payment_instrument_to_agreement
     body["gateway_account"] = await gateway_account_view(session, account, charge.payment_provider)
+    fee = (await repository.fees_by_charge(session, [charge.id])).get(charge.id)
+    if fee is not None:
+        body["fee"] = fee  # seed 000's frontend charge shows it
     body["links"] = [
         _link("self", "GET", self_url),
         _link("cardAuth", "POST", f"{self_url}/cards"),
