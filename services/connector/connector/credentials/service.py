@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts import repository
@@ -53,16 +52,7 @@ async def get_credential(
 ) -> GatewayAccountCredential:
     credential = None
     if credential_id.isascii() and credential_id.isdigit() and int(credential_id) < 2**63:
-        credential = (
-            await session.scalars(
-                select(GatewayAccountCredential)
-                .where(
-                    GatewayAccountCredential.id == int(credential_id),
-                    GatewayAccountCredential.gateway_account_id == account.id,
-                )
-                .with_for_update()
-            )
-        ).one_or_none()
+        credential = await repository.lock_credential(session, account.id, int(credential_id))
     if credential is None:
         raise NotFound(
             f"Gateway account credentials with id [{credential_id}] not found for account [{account.id}]"

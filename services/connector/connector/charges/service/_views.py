@@ -529,7 +529,7 @@ async def build_frontend_charge_response(
     session: AsyncSession, settings: Settings, charge: Charge
 ) -> dict[str, Any]:
     """The payment pages' view: internal ``status``, the account with its card types, cardAuth/cardCapture."""
-    account = await session.get(GatewayAccount, charge.gateway_account_id)
+    account = await accounts_repository.get_by_id(session, charge.gateway_account_id)
     assert account is not None  # charges.gateway_account_id is a foreign key
     row = row_of(charge)
     body = charge_view(row, base_url=settings.base_url, labels=await _labels_for(session, [row]), api=False)
