@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from connector.models import GatewayAccountCredential
+from connector.transitions import TransitionTable
 from pay_common.db.base import utc_now
 
 
@@ -25,7 +26,9 @@ class CredentialState(StrEnum):
 C = CredentialState
 
 #: Every allowed move (connector.md §14.3; the switch to a new PSP ends ACTIVE → RETIRED).
-TRANSITIONS: frozenset[tuple[CredentialState, CredentialState]] = frozenset(
+TRANSITIONS = TransitionTable(
+    "Credential",
+    CredentialState,
     {
         (C.CREATED, C.ENTERED),
         (C.CREATED, C.ACTIVE),
@@ -33,22 +36,11 @@ TRANSITIONS: frozenset[tuple[CredentialState, CredentialState]] = frozenset(
         (C.ENTERED, C.ACTIVE),
         (C.VERIFIED_WITH_LIVE_PAYMENT, C.ACTIVE),
         (C.ACTIVE, C.RETIRED),
-    }
+    },
 )
 
 #: States a charge may be taken with.
 USABLE = frozenset({C.ENTERED, C.VERIFIED_WITH_LIVE_PAYMENT, C.ACTIVE})
-
-
-class IllegalCredentialTransition(ValueError):
-    def __init__(self, current: CredentialState, target: CredentialState) -> None:
-        self.current = current
-        self.target = target
-        super().__init__(f"Credential state transition [{current}] -> [{target}] not allowed")
-
-
-def is_allowed(current: CredentialState | str, target: CredentialState | str) -> bool:
-    return (CredentialState(current), CredentialState(target)) in TRANSITIONS
 
 
 def initial_state(*, has_secrets: bool, first: bool) -> CredentialState:
@@ -62,8 +54,7 @@ def transition_credential(credential: GatewayAccountCredential, target: Credenti
     """Move ``credential`` to ``target`` (a no-op when already there); ACTIVE starts now."""
     if credential.state == target:
         return
-    if not is_allowed(credential.state, target):
-        raise IllegalCredentialTransition(CredentialState(credential.state), target)
+    TRANSITIONS.check(credential.state, target)
     credential.state = target.value
     if target is C.ACTIVE:
         credential.active_start_date = utc_now()
