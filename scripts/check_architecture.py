@@ -60,6 +60,10 @@ SQL_OUTSIDE_REPOSITORIES = frozenset(
         "cancel/service.py",  # the stale-cancel claim
         "expiry/service.py",  # the expiry sweep's selects and housekeeping deletes
         "refunds/service.py",  # closing the refund history row in transition_refund
+        "events/outbox.py",  # the outbox's INSERT ... ON CONFLICT statements
+        "events/service.py",  # the historical emitter's paged reads
+        "jobs.py",  # deferring a procrastinate job in the caller's transaction
+        "tasks/service.py",  # the dead-job listing and retry
     }
 )
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.charges import repository
 from connector.charges.state import ChargeStatus, assert_transition, forced_transition_event
 from connector.models import Charge, ChargeEvent
+from connector.tasks.triggers import after_charge_transition
 from pay_common.db.base import utc_now
 
 
@@ -39,6 +40,7 @@ async def transition(
         )
     )
     await session.flush()
+    await after_charge_transition(session, charge, target, event, now)
     return event
 
 
@@ -60,3 +62,4 @@ async def insert_as(
     charge.id = await repository.insert_charge(
         session, values, event_status=target.value, event_name=event, token=token
     )
+    await after_charge_transition(session, charge, target, event, values["updated_date"])
