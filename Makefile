@@ -18,10 +18,12 @@ run: install ## Start PostgreSQL (embedded unless DATABASE_URL is set), migrate,
 test: install ## Run every test (PostgreSQL: TEST_DATABASE_URL, else 127.0.0.1:5432, else embedded)
 	@scripts/test.sh
 
-lint: install ## ruff (lint + format check) and mypy
+lint: install ## ruff (lint + format check), mypy and the architecture rules (import-linter, AST checks)
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy libs services tests scripts
+	@$(BIN)/lint-imports --no-cache
+	@$(BIN)/python -m scripts.check_architecture
 
 format: install ## Apply ruff's fixes and formatting
 	@$(BIN)/ruff check --fix .

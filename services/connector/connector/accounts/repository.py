@@ -92,6 +92,20 @@ async def credentials_of(session: AsyncSession, account_id: int) -> list[Gateway
     return (await credentials_by_account(session, [account_id])).get(account_id, [])
 
 
+async def lock_credential(
+    session: AsyncSession, account_id: int, credential_id: int
+) -> GatewayAccountCredential | None:
+    """The account's credential with this id, row-locked for an update."""
+    return await session.scalar(
+        select(GatewayAccountCredential)
+        .where(
+            GatewayAccountCredential.id == credential_id,
+            GatewayAccountCredential.gateway_account_id == account_id,
+        )
+        .with_for_update()
+    )
+
+
 async def notifications_by_account(
     session: AsyncSession, account_ids: Sequence[int]
 ) -> dict[int, dict[str, EmailNotification]]:

@@ -41,6 +41,7 @@ from connector.accounts.schemas import (
     parse_account_id,
     provider_account_ids,
 )
+from connector.credentials.state import CredentialState, transition_credential
 from connector.errors import BadRequest, NotFound
 from connector.models import EmailNotification, GatewayAccount, GatewayAccountCredential
 from pay_common.db.base import utc_now
@@ -526,10 +527,10 @@ async def put_credentials(session: AsyncSession, account_id: str, body: Mapping[
     if missing:
         raise FieldsMissing(missing)
     target.credentials = _merge_credentials(target, {key: payload[key] for key in required})
-    if target.state == "CREATED":
-        target.state = "ACTIVE" if len(credentials) == 1 else "ENTERED"
-        if target.state == "ACTIVE":
-            target.active_start_date = utc_now()
+    if target.state == CredentialState.CREATED:
+        transition_credential(
+            target, CredentialState.ACTIVE if len(credentials) == 1 else CredentialState.ENTERED
+        )
     target.version += 1
     await session.flush()
     # Never log the credentials themselves.

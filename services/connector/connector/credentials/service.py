@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts import repository
 from connector.accounts.errors import AccountConflict
 from connector.accounts.service import get_account
 from connector.credentials.schemas import GATEWAY_MERCHANT_ID, CredentialCreate, CredentialPatch
+from connector.credentials.state import CredentialState, initial_state, transition_credential
 from connector.errors import BadRequest, NotFound
 from connector.models import GatewayAccount, GatewayAccountCredential
 from pay_common.db.base import utc_now
@@ -25,17 +25,14 @@ async def create_credential(
 ) -> GatewayAccountCredential:
     account = await get_account(session, account_id, for_update=True)
     existing = await repository.credentials_of(session, account.id)
-    if request.credentials:
-        state = "ENTERED" if existing else "ACTIVE"
-    else:
-        state = "CREATED"
+    state = initial_state(has_secrets=bool(request.credentials), first=not existing)
     credential = GatewayAccountCredential(
         external_id=new_uuid_hex(),
         gateway_account_id=account.id,
         payment_provider=request.payment_provider,
         credentials=request.credentials or {},
-        state=state,
-        active_start_date=utc_now() if state == "ACTIVE" else None,
+        state=state.value,
+        active_start_date=utc_now() if state is CredentialState.ACTIVE else None,
     )
     session.add(credential)
     await session.flush()
@@ -55,16 +52,7 @@ async def get_credential(
 ) -> GatewayAccountCredential:
     credential = None
     if credential_id.isascii() and credential_id.isdigit() and int(credential_id) < 2**63:
-        credential = (
-            await session.scalars(
-                select(GatewayAccountCredential)
-                .where(
-                    GatewayAccountCredential.id == int(credential_id),
-                    GatewayAccountCredential.gateway_account_id == account.id,
-                )
-                .with_for_update()
-            )
-        ).one_or_none()
+        credential = await repository.lock_credential(session, account.id, int(credential_id))
     if credential is None:
         raise NotFound(
             f"Gateway account credentials with id [{credential_id}] not found for account [{account.id}]"
@@ -96,15 +84,13 @@ async def patch_credential(
                 raise AccountConflict(
                     f"Credentials in state [{credential.state}] cannot become VERIFIED_WITH_LIVE_PAYMENT"
                 )
-            credential.state = patch.value
+            transition_credential(credential, CredentialState(patch.value))
         else:
             credential.last_updated_by_user_external_id = patch.value
     credential.credentials = credentials
     if touched_credentials and credential.state == "CREATED" and _may_leave_created(account, credential):
         others = [c for c in await repository.credentials_of(session, account.id) if c.id != credential.id]
-        credential.state = "ENTERED" if others else "ACTIVE"
-        if credential.state == "ACTIVE":
-            credential.active_start_date = utc_now()
+        transition_credential(credential, CredentialState.ENTERED if others else CredentialState.ACTIVE)
     credential.version += 1
     await session.flush()
     logger.info(

@@ -29,7 +29,7 @@ from connector.models import Charge, Refund, RefundHistory
 from connector.refunds import errors, repository
 from connector.refunds import gateway as gateways
 from connector.refunds.schemas import RefundRequest
-from connector.refunds.state import RefundStatus, assert_transition
+from connector.refunds.state import TRANSITIONS, RefundStatus
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.ids import new_external_id
@@ -70,7 +70,7 @@ async def transition_refund(session: AsyncSession, refund: Refund, target: Refun
 
     The one writer of ``Refund.status`` after creation; ``refunds/state.py`` holds the edges.
     """
-    assert_transition(refund.status, target)
+    TRANSITIONS.check(refund.status, target)
     now = utc_now()
     await session.execute(
         update(RefundHistory)

@@ -10,17 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connector.accounts import repository as accounts_repository
 from connector.accounts.errors import GatewayAccountNotFound
-from connector.accounts.service import get_account
+from connector.accounts.service import get_account, pick_current_credential
 from connector.charges.service import format_instant, transition
 from connector.charges.state import EXTERNAL_STATES, ChargeStatus
 from connector.errors import BadRequest, Forbidden, Unprocessable
 from connector.models import Charge, GatewayAccount, GatewayAccountCredential
 from connector.search.schemas import parse_zoned_datetime
+from connector.telephone import repository
 from connector.telephone.schemas import TelephoneChargeRequest
 from pay_common.ids import new_external_id
 from pay_common.logging import get_logger
@@ -49,25 +50,12 @@ class AccountNotLinked(BadRequest):
     error_identifier = "ACCOUNT_NOT_LINKED_WITH_PSP"
 
 
-async def existing_charge(session: AsyncSession, account_id: int, provider_id: str) -> Charge | None:
-    return await session.scalar(
-        select(Charge).where(Charge.gateway_account_id == account_id, Charge.provider_id == provider_id)
-    )
-
-
 async def current_credential(session: AsyncSession, account_id: int) -> GatewayAccountCredential:
     """The only credential, else the ACTIVE one that became active last (connector.md §4.2 step 5)."""
-    credentials = (
-        await session.scalars(
-            select(GatewayAccountCredential).where(GatewayAccountCredential.gateway_account_id == account_id)
-        )
-    ).all()
-    if len(credentials) == 1:
-        return credentials[0]
-    active = [c for c in credentials if c.state == "ACTIVE"]
-    if not active:
+    current = pick_current_credential(await accounts_repository.credentials_of(session, account_id))
+    if current is None:
         raise AccountNotLinked("Payment provider details are not configured on this account")
-    return max(active, key=lambda c: (c.active_start_date is not None, c.active_start_date or c.created_at))
+    return current
 
 
 def stored_outcome(request: TelephoneChargeRequest) -> dict[str, Any]:
@@ -133,7 +121,7 @@ async def record_telephone_charge(
     account = await get_account(session, account_id, not_found=GatewayAccountNotFound)
     if not account.allow_telephone_payment_notifications:
         raise TelephoneNotAllowed("Telephone payment notifications are not enabled for this gateway account")
-    found = await existing_charge(session, account.id, request.provider_id)
+    found = await repository.charge_of_provider_id(session, account.id, request.provider_id)
     if found is not None:
         return found, False
     if request.amount == 0 and not account.allow_zero_amount:
@@ -146,7 +134,7 @@ async def record_telephone_charge(
             await session.flush()
     except IntegrityError:
         # A concurrent notification with the same provider_id won the insert.
-        winner = await existing_charge(session, account.id, request.provider_id)
+        winner = await repository.charge_of_provider_id(session, account.id, request.provider_id)
         if winner is None:
             raise
         return winner, False

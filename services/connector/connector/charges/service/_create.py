@@ -14,11 +14,12 @@ from connector.charges import repository
 from connector.charges.errors import ChargeNotFound, UnknownGatewayAccount
 from connector.charges.schemas import AuthorisationMode, ChargeCreateRequest, is_valid_return_url
 from connector.charges.service._reference import check_reference_is_not_a_card_number
+from connector.charges.service._transition import insert_as
 from connector.charges.service._views import needs_new_token
-from connector.charges.state import ChargeStatus, assert_transition
+from connector.charges.state import ChargeStatus
+from connector.credentials import state as credential_state
 from connector.errors import BadRequest, Forbidden, Unprocessable
 from connector.models import Charge, GatewayAccount, GatewayAccountCredential
-from connector.tasks.triggers import after_charge_transition
 from pay_common.db.base import utc_now
 from pay_common.ids import new_external_id, new_uuid
 from pay_common.logging import get_logger
@@ -27,8 +28,6 @@ logger = get_logger(__name__)
 
 # --- creation (connector.md §4.2) -------------------------------------------------------------
 
-#: Credential states a charge may be taken with.
-USABLE_CREDENTIAL_STATES = frozenset({"ENTERED", "VERIFIED_WITH_LIVE_PAYMENT", "ACTIVE"})
 NOT_LINKED_MESSAGE = "Payment provider details are not configured on this account"
 STRIPE_MINIMUM_AMOUNT = 30
 
@@ -65,7 +64,7 @@ def choose_credential(
                 f"Credentials not found for gateway account [{account.id}] "
                 f"and credential_external_id [{credential_id}]"
             )
-        if named.state not in USABLE_CREDENTIAL_STATES:
+        if named.state not in credential_state.USABLE:
             raise _not_linked()
         return named
     current = accounts_service.pick_current_credential(credentials)
@@ -189,7 +188,7 @@ class CreatedCharge(NamedTuple):
 def _new_charge_values(
     account: GatewayAccount, credential: GatewayAccountCredential, request: ChargeCreateRequest
 ) -> dict[str, Any]:
-    """Every column of ``repository.NEW_CHARGE_COLUMNS`` for a new charge, status CREATED."""
+    """Every column of ``repository.NEW_CHARGE_COLUMNS`` for a new charge (UNDEFINED until inserted)."""
     mode = request.mode
     now = utc_now()
     payment_type = request.agreement_payment_type
@@ -198,7 +197,7 @@ def _new_charge_values(
     values: dict[str, Any] = {
         "external_id": new_external_id(),
         "amount": request.amount,
-        "status": ChargeStatus.CREATED.value,
+        "status": ChargeStatus.UNDEFINED.value,
         "return_url": request.return_url_given,
         "gateway_account_id": account.id,
         "gateway_account_credential_id": credential.id,
@@ -253,21 +252,11 @@ def _prefilled_values(request: ChargeCreateRequest) -> dict[str, str | None]:
 
 
 async def _insert_created(session: AsyncSession, values: dict[str, Any]) -> CreatedCharge:
-    """Insert the charge already in CREATED, with its event and token, in one round trip.
-
-    This is the UNDEFINED → CREATED transition without the intermediate UNDEFINED row:
-    ``assert_transition`` still checks the edge against the state table (the single source of
-    truth) and names the event, and the ``charge_events`` row is the one ``transition()`` would
-    write. Doing it as one INSERT … RETURNING instead of the ORM's insert, update and two more
-    inserts is most of the create's database time and Python CPU (docs/benchmarks.md).
-    """
-    event = assert_transition(ChargeStatus.UNDEFINED, ChargeStatus.CREATED)
-    charge = Charge(**values)  # transient: the view reads it, the row is already written
+    """Insert the charge, UNDEFINED → CREATED through the state module, with its event and token."""
+    charge = Charge(**values)  # transient: the view reads it; insert_as writes its row
+    # UNDEFINED and CREATED show the same external state, so the view's links are known now.
     token = new_uuid() if needs_new_token(charge) else None
-    charge.id = await repository.insert_charge(
-        session, values, event_status=ChargeStatus.CREATED.value, event_name=event, token=token
-    )
-    await after_charge_transition(session, charge, ChargeStatus.CREATED, event, values["updated_date"])
+    await insert_as(session, charge, ChargeStatus.CREATED, token=token)
     return CreatedCharge(charge, token)
 
 

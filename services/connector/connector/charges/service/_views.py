@@ -52,53 +52,10 @@ REFUND_PENDING_STATUSES = frozenset(
 
 _EXEMPTION_OUTCOMES = {"HONOURED": "honoured", "REJECTED": "rejected", "OUT_OF_SCOPE": "out of scope"}
 
-#: The order ``charge_view`` unpacks a row in: ``repository.VIEW_COLUMNS`` must list the same.
-VIEW_NAMES = (
-    "id",
-    "external_id",
-    "gateway_account_id",
-    "amount",
-    "status",
-    "description",
-    "reference",
-    "gateway_transaction_id",
-    "payment_provider",
-    "created_date",
-    "return_url",
-    "email",
-    "language",
-    "delayed_capture",
-    "moto",
-    "authorisation_mode",
-    "corporate_surcharge",
-    "card_brand",
-    "card_type",
-    "last_digits_card_number",
-    "first_digits_card_number",
-    "cardholder_name",
-    "expiry_date",
-    "address_line1",
-    "address_line2",
-    "address_postcode",
-    "address_city",
-    "address_county",
-    "address_country",
-    "requires_3ds",
-    "version_3ds",
-    "wallet",
-    "external_metadata",
-    "agreement_external_id",
-    "agreement_payment_type",
-    "can_retry",
-    "pa_request_3ds",
-    "issuer_url_3ds",
-    "exemption_3ds_requested",
-    "exemption_3ds",
-)
-if tuple(column.key for column in repository.VIEW_COLUMNS) != VIEW_NAMES:
-    raise RuntimeError("charges.service._views.VIEW_NAMES must follow repository.VIEW_COLUMNS")
-
-_Row = namedtuple("_Row", VIEW_NAMES)  # type: ignore[misc]  # the names are checked above
+#: The columns of a view row, in ``repository.VIEW_COLUMNS`` order (the order ``charge_view``
+#: unpacks: a column added there is added to the unpacking too).
+VIEW_NAMES = tuple(column.key for column in repository.VIEW_COLUMNS)
+_Row = namedtuple("_Row", VIEW_NAMES)  # type: ignore[misc]  # names known at import only
 
 
 def row_of(charge: Charge) -> ChargeRow:
@@ -541,7 +498,7 @@ async def build_frontend_charge_response(
     session: AsyncSession, settings: Settings, charge: Charge
 ) -> dict[str, Any]:
     """The payment pages' view: internal ``status``, the account with its card types, cardAuth/cardCapture."""
-    account = await session.get(GatewayAccount, charge.gateway_account_id)
+    account = await accounts_repository.get_by_id(session, charge.gateway_account_id)
     assert account is not None  # charges.gateway_account_id is a foreign key
     row = row_of(charge)
     body = charge_view(row, base_url=settings.base_url, labels=await _labels_for(session, [row]), api=False)

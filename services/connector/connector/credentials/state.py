@@ -1,0 +1,60 @@
+"""The credential state machine, in the style of ``connector/charges/state.py``.
+
+A gateway account credential is ``CREATED`` (no secrets yet), ``ENTERED`` (secrets stored, not
+the account's current one), ``VERIFIED_WITH_LIVE_PAYMENT`` (a live test payment went through),
+``ACTIVE`` (the one charges use) or ``RETIRED`` (replaced after a PSP switch). Nothing assigns
+``GatewayAccountCredential.state`` except :func:`transition_credential`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from connector.models import GatewayAccountCredential
+from connector.transitions import TransitionTable
+from pay_common.db.base import utc_now
+
+
+class CredentialState(StrEnum):
+    CREATED = "CREATED"
+    ENTERED = "ENTERED"
+    VERIFIED_WITH_LIVE_PAYMENT = "VERIFIED_WITH_LIVE_PAYMENT"
+    ACTIVE = "ACTIVE"
+    RETIRED = "RETIRED"
+
+
+C = CredentialState
+
+#: Every allowed move (connector.md §14.3; the switch to a new PSP ends ACTIVE → RETIRED).
+TRANSITIONS = TransitionTable(
+    "Credential",
+    CredentialState,
+    {
+        (C.CREATED, C.ENTERED),
+        (C.CREATED, C.ACTIVE),
+        (C.ENTERED, C.VERIFIED_WITH_LIVE_PAYMENT),
+        (C.ENTERED, C.ACTIVE),
+        (C.VERIFIED_WITH_LIVE_PAYMENT, C.ACTIVE),
+        (C.ACTIVE, C.RETIRED),
+    },
+)
+
+#: States a charge may be taken with.
+USABLE = frozenset({C.ENTERED, C.VERIFIED_WITH_LIVE_PAYMENT, C.ACTIVE})
+
+
+def initial_state(*, has_secrets: bool, first: bool) -> CredentialState:
+    """A new credential: CREATED without secrets, else ACTIVE when it is the account's first."""
+    if not has_secrets:
+        return C.CREATED
+    return C.ACTIVE if first else C.ENTERED
+
+
+def transition_credential(credential: GatewayAccountCredential, target: CredentialState) -> None:
+    """Move ``credential`` to ``target`` (a no-op when already there); ACTIVE starts now."""
+    if credential.state == target:
+        return
+    TRANSITIONS.check(credential.state, target)
+    credential.state = target.value
+    if target is C.ACTIVE:
+        credential.active_start_date = utc_now()
