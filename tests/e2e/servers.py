@@ -1,4 +1,10 @@
-"""The three services as real uvicorn servers, each in its own thread, on free ports."""
+"""The services as real uvicorn servers, each in its own thread, on free ports.
+
+A :class:`ServerThread` keeps its listening socket from creation to :meth:`ServerThread.close`,
+so its URL stays the same while the app behind it is started and stopped again (connector gets
+a fresh one per test, its worker loops with it). Between two runs connections wait in the
+socket's backlog.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ def _listening_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
     return sock
 
 
@@ -40,9 +47,11 @@ class ServerThread:
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
         self.server = uvicorn.Server(config)
         server = self.server
+        # uvicorn closes the sockets it serves on when it stops: give it a duplicate of ours.
+        sock = self.sock.dup()
 
         def run() -> None:
-            asyncio.run(server.serve(sockets=[self.sock]))
+            asyncio.run(server.serve(sockets=[sock]))
 
         self.thread = threading.Thread(target=run, name=f"e2e-{self.name}", daemon=True)
         self.thread.start()
@@ -53,8 +62,15 @@ class ServerThread:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        """Stop serving (the app's lifespan ends, awaiting its worker loops); the socket stays."""
         if self.server is not None:
             self.server.should_exit = True
         if self.thread is not None:
             self.thread.join(timeout=15)
+            if self.thread.is_alive():
+                raise RuntimeError(f"{self.name} did not stop within 15 s")
+        self.server = self.thread = None
+
+    def close(self) -> None:
+        self.stop()
         self.sock.close()
