@@ -91,6 +91,10 @@ def connector_settings(database_url: str) -> ConnectorSettings:
         frontend_url="http://frontend.test",
         run_worker=False,
         log_json=True,
+        # Few idle connections per app: the test server's connections are shared by every
+        # session (and xdist worker) on the machine. Bursts still get up to 40 (overflow).
+        db_pool_size=2,
+        db_max_overflow=38,
     )
 
 

@@ -33,8 +33,8 @@ from frontend.app import create_app as create_frontend_app
 from frontend.config import Settings as FrontendSettings
 from publicapi.app import create_app as create_publicapi_app
 from publicapi.config import Settings as PublicApiSettings
-from tests.e2e.servers import ServerThread
 from tests.factories import create_account
+from tests.served import ServerThread
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Debian's chromium; ``PAY_CHROMIUM`` may point elsewhere.

@@ -63,8 +63,18 @@ def _pending_tasks() -> Iterable[tuple[Hashable, str]]:
     else:
         tasks = []
     for task in tasks:
-        if not task.done() and not task.get_loop().is_closed():
+        if not task.done() and not task.get_loop().is_closed() and not _finalizes_a_generator(task):
             yield task, f"asyncio task {task.get_name()!r} running {_coroutine_name(task)}"
+
+
+def _finalizes_a_generator(task: asyncio.Task[Any]) -> bool:
+    """The loop's own clean-up of an async generator dropped before its end (``aclose()``).
+
+    asyncio schedules it when the generator is garbage collected (a request body the app did
+    not read to the end); it runs the generator's ``finally`` the next time the loop runs, and
+    starts nothing.
+    """
+    return type(task.get_coro()).__name__ == "async_generator_athrow"
 
 
 def _coroutine_name(task: asyncio.Task[Any]) -> str:
