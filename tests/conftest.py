@@ -32,7 +32,11 @@ from connector.app import create_app as create_connector_app
 from connector.config import Settings as ConnectorSettings
 from connector.migrate import upgrade_async
 from pay_common.embedded import create_database, drop_database, with_database
-from pay_common.testing.database import find_test_server
+from pay_common.testing.database import emptying_statements, find_test_server
+
+#: The leak guard fails a test that leaves a task, thread, child process or server running after
+#: its teardown; pytester lets the guard's own test run a pytest of its own.
+pytest_plugins = ["pay_common.testing.leaks", "pytester"]
 
 #: Tables that keep their rows between tests (reference data seeded by migrations).
 KEEP_TABLES = frozenset({"alembic_version", "card_types"})
@@ -40,8 +44,9 @@ KEEP_TABLES = frozenset({"alembic_version", "card_types"})
 
 @pytest_asyncio.fixture(scope="session")
 async def database_url() -> AsyncIterator[str]:
-    """A freshly migrated database for this test session."""
-    admin_url, where = await find_test_server()
+    """A freshly migrated database for this test session (each ``pytest -n`` worker has its own)."""
+    # The workers of one xdist run share an embedded server, when one is needed, not start one each.
+    admin_url, where = await find_test_server(shared_by=os.environ.get("PYTEST_XDIST_TESTRUNUID"))
     name = f"pay_test_{os.getpid()}_{secrets.token_hex(4)}"
     await create_database(admin_url, name)
     url = with_database(admin_url, name)
@@ -58,22 +63,21 @@ def _dsn(url: str) -> str:
 
 
 @pytest_asyncio.fixture(scope="session")
-async def _truncate_statement(database_url: str) -> str:
+async def _emptying_sql(database_url: str) -> str:
     connection = await asyncpg.connect(_dsn(database_url))
     try:
-        rows = await connection.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        # One string: asyncpg sends it as one simple query, which PostgreSQL runs as one transaction.
+        return "; ".join(await emptying_statements(connection.fetch, keep=KEEP_TABLES))
     finally:
         await connection.close()
-    tables = sorted(row["tablename"] for row in rows if row["tablename"] not in KEEP_TABLES)
-    return "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
 
 
 @pytest_asyncio.fixture
-async def clean_db(database_url: str, _truncate_statement: str) -> str:
+async def clean_db(database_url: str, _emptying_sql: str) -> str:
     """Empty every table (but the reference data) before the test; returns the database URL."""
     connection = await asyncpg.connect(_dsn(database_url))
     try:
-        await connection.execute(_truncate_statement)
+        await connection.execute(_emptying_sql)
     finally:
         await connection.close()
     return database_url
@@ -87,6 +91,10 @@ def connector_settings(database_url: str) -> ConnectorSettings:
         frontend_url="http://frontend.test",
         run_worker=False,
         log_json=True,
+        # Few idle connections per app: the test server's connections are shared by every
+        # session (and xdist worker) on the machine. Bursts still get up to 40 (overflow).
+        db_pool_size=2,
+        db_max_overflow=38,
     )
 
 
@@ -111,3 +119,16 @@ async def db_session(connector_app: FastAPI, clean_db: str) -> AsyncIterator[Asy
     """A session on the same database, for arranging rows and inspecting what was stored."""
     async with connector_app.state.sessionmaker() as session:
         yield session
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under ``pytest -n`` (scripts/test.sh), the browser tests all run in one worker.
+
+    One Chromium and one served stack, not one per worker: on a small machine more browsers cost
+    more than they save. ``--dist loadgroup`` sends every test of a group to the same worker.
+    """
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -1,16 +1,32 @@
-"""A real connector process on a free port, for tests that need a URL rather than an app."""
+"""Real servers on free ports for tests that need a URL rather than an app.
+
+* :func:`serve_connector`: connector in a process of its own (uvicorn), on a database.
+* :class:`ServerThread` and :func:`serve`: an app served by uvicorn in a thread of this process.
+
+Every port is taken by binding port 0 (never the shared 9100/9200/9300), and every server is
+stopped, and waited for, by the code that started it: the leak guard (pay_common.testing.leaks)
+fails a test that leaves one running.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import httpx
+import uvicorn
+from fastapi import FastAPI
+
+#: How long a server may take to start. Generous: a busy 2-CPU machine has needed 20 s.
+START_TIMEOUT = 60.0
 
 
 @contextmanager
@@ -31,6 +47,7 @@ def serve_connector(database_url: str) -> Iterator[str]:
         "CONNECTOR_DATABASE_URL": database_url,
         "CONNECTOR_RUN_WORKER": "false",
         "CONNECTOR_BASE_URL": url,
+        "CONNECTOR_DB_POOL_SIZE": "2",  # the test server's connections are shared (tests/conftest.py)
     }
     command = [sys.executable, "-m", "uvicorn", "connector.main:app", "--fd", str(sock.fileno())]
     process = subprocess.Popen(
@@ -50,7 +67,7 @@ def serve_connector(database_url: str) -> Iterator[str]:
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"connector exited during start-up with code {process.returncode}")
@@ -61,3 +78,86 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
             pass
         time.sleep(0.1)
     raise RuntimeError("connector did not become healthy")
+
+
+def _listening_socket() -> socket.socket:
+    # Bound and listening before uvicorn starts, so no other process can take the port in between.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
+
+
+@dataclass
+class ServerThread:
+    """An app served by uvicorn in a thread (its own event loop, its lifespan running).
+
+    The listening socket lives from creation to :meth:`close`, so the URL stays the same while
+    apps behind it are started and stopped (the e2e tests serve a fresh connector per test).
+    Between two of them, connections wait in the socket's backlog.
+    """
+
+    name: str
+    sock: socket.socket = field(default_factory=_listening_socket)
+    server: uvicorn.Server | None = None
+    thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        port: int = self.sock.getsockname()[1]
+        return port
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, app: FastAPI) -> None:
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+        self.server = uvicorn.Server(config)
+        server = self.server
+        # uvicorn closes the sockets it serves on when it stops: give it a duplicate of ours.
+        sock = self.sock.dup()
+
+        def run() -> None:
+            try:
+                asyncio.run(server.serve(sockets=[sock]))
+            finally:
+                sock.close()
+
+        self.thread = threading.Thread(target=run, name=f"server-{self.name}", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        while not server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.name} did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop serving and wait for it: the app's lifespan ends (awaiting its worker loops)."""
+        if self.server is not None:
+            self.server.should_exit = True
+        if self.thread is not None:
+            self.thread.join(timeout=15)
+            if self.thread.is_alive():
+                raise RuntimeError(f"{self.name} did not stop within 15 s")
+        self.server = self.thread = None
+
+    def close(self) -> None:
+        """Stop serving and release the port."""
+        try:
+            self.stop()
+        finally:
+            self.sock.close()
+
+
+@contextmanager
+def serve(app: FastAPI, name: str = "app") -> Iterator[str]:
+    """Serve ``app`` on 127.0.0.1:<free port> for the block; yields its base URL."""
+    server = ServerThread(name)
+    try:
+        server.start(app)
+        yield server.url
+    finally:
+        server.close()

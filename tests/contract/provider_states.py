@@ -12,7 +12,7 @@ pacts' example values.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from connector.models import (
     accepted_card_types,
 )
 from pay_common.ids import new_external_id, new_uuid_hex
+from pay_common.testing.database import emptying_statements
 from tests.publicapi.factories import create_charge, create_refund
 
 PATH = "/_pact/provider-states"
@@ -282,11 +283,11 @@ def _instant(value: str) -> datetime:
 
 
 async def _empty_tables(session: AsyncSession) -> None:
-    rows = await session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-    tables = sorted(name for (name,) in rows if name not in KEEP_TABLES)
-    await session.execute(
-        text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
-    )
+    async def fetch(sql: str) -> Sequence[Sequence[Any]]:
+        return (await session.execute(text(sql))).all()
+
+    for statement in await emptying_statements(fetch, keep=KEEP_TABLES):
+        await session.execute(text(statement))
     await session.commit()
 
 

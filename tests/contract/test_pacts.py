@@ -21,8 +21,8 @@ from connector.app import create_app as create_connector_app
 from connector.config import Settings as ConnectorSettings
 from tests.contract.provider_states import PATH as STATE_PATH
 from tests.contract.provider_states import router as provider_state_router
-from tests.contract.servers import serve
 from tests.contract.shared import MISSING_MESSAGE, PACTS_DIR, shared_available
+from tests.served import serve
 
 LATER = "MOTO API authorisation, agreements and idempotency belong to a later issue"
 

@@ -24,9 +24,9 @@ from connector.app import create_app as create_connector_app
 from connector.config import Settings as ConnectorSettings
 from publicapi.app import create_app as create_publicapi_app
 from publicapi.config import Settings as PublicApiSettings
-from tests.contract.servers import serve
 from tests.contract.shared import load_spec, shared_available
 from tests.contract.test_openapi_conformance import IMPLEMENTED
+from tests.served import serve
 
 #: Generated requests per operation: enough to find a crash, small enough to stay fast.
 MAX_EXAMPLES = 12

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,8 @@ from frontend.app import create_app as create_frontend_app
 from frontend.config import Settings as FrontendSettings
 from publicapi.app import create_app as create_publicapi_app
 from publicapi.config import Settings as PublicApiSettings
-from tests.e2e.servers import ServerThread
 from tests.factories import create_account
+from tests.served import ServerThread
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Debian's chromium; ``PAY_CHROMIUM`` may point elsewhere.
@@ -103,6 +103,11 @@ def _service_app() -> FastAPI:
 
 @pytest_asyncio.fixture(scope="session")
 async def stack(connector_settings: ConnectorSettings) -> AsyncIterator[Stack]:
+    """publicapi, the payment pages and the service, serving for the session; connector's socket.
+
+    Connector itself is served per test (:func:`connector_server`): its worker loops capture and
+    expire charges, and must not go on writing once the test that started them has ended.
+    """
     _require_browser()
     connector, publicapi, frontend = (
         ServerThread("connector"),
@@ -110,43 +115,54 @@ async def stack(connector_settings: ConnectorSettings) -> AsyncIterator[Stack]:
         ServerThread("frontend"),
     )
     service = ServerThread("service")
-    service.start(_service_app())
-    connector.start(
-        create_connector_app(
-            connector_settings.model_copy(
-                update={"base_url": connector.url, "frontend_url": frontend.url, "run_worker": True}
-            )
-        )
-    )
-    publicapi.start(
-        create_publicapi_app(
-            PublicApiSettings(
-                base_url=publicapi.url,
-                connector_url=connector.url,
-                token_api_hmac_secret=connector_settings.token_api_hmac_secret,
-                log_json=True,
-            )
-        )
-    )
-    frontend.start(
-        create_frontend_app(
-            FrontendSettings(
-                environment="testing",
-                session_secret="e2e-session-secret",
-                base_url=frontend.url,
-                connector_url=connector.url,
-                waiting_refresh_seconds=1,
-                log_json=True,
-            )
-        )
-    )
+    servers = (frontend, publicapi, connector, service)
     try:
+        service.start(_service_app())
+        publicapi.start(
+            create_publicapi_app(
+                PublicApiSettings(
+                    base_url=publicapi.url,
+                    connector_url=connector.url,
+                    token_api_hmac_secret=connector_settings.token_api_hmac_secret,
+                    log_json=True,
+                )
+            )
+        )
+        frontend.start(
+            create_frontend_app(
+                FrontendSettings(
+                    environment="testing",
+                    session_secret="e2e-session-secret",
+                    base_url=frontend.url,
+                    connector_url=connector.url,
+                    waiting_refresh_seconds=1,
+                    log_json=True,
+                )
+            )
+        )
         yield Stack(connector, publicapi, frontend, service)
     finally:
-        for server in (frontend, publicapi, connector, service):
-            server.stop()
+        for server in servers:
+            server.close()
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "e2e-pages-checked.txt").write_text("\n".join(PAGES_CHECKED) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def connector_server(stack: Stack, clean_db: str, connector_settings: ConnectorSettings) -> Iterator[None]:
+    """Connector, with its worker loops, serving on the stack's connector socket for one test.
+
+    Stopping it ends the app's lifespan, which cancels and awaits the loops: nothing this test
+    started captures or expires a charge while the next test's ``clean_db`` empties the tables.
+    """
+    settings = connector_settings.model_copy(
+        update={"base_url": stack.connector.url, "frontend_url": stack.frontend.url, "run_worker": True}
+    )
+    stack.connector.start(create_connector_app(settings))
+    try:
+        yield
+    finally:
+        stack.connector.stop()
 
 
 @pytest_asyncio.fixture(scope="session")
