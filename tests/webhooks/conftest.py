@@ -106,3 +106,7 @@ async def webhooks_client(webhooks_app: FastAPI, clean_webhooks: None) -> AsyncI
     transport = httpx.ASGITransport(app=webhooks_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://webhooks.test") as client:
         yield client
+
+
+# The payment pages, for the journey that ends in webhooks (registered here as fixtures).
+from tests.frontend.conftest import browser, frontend_app, new_browser, new_payment  # noqa: E402, F401

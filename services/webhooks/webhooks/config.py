@@ -64,6 +64,14 @@ class Settings(BaseServiceSettings):
     maximum_age_of_message_days: int = Field(default=7, ge=1)
     maximum_number_of_messages_to_expire_per_job: int = Field(default=15_000, ge=1)
 
+    # --- the delivery worker (python -m webhooks.worker) ---
+    worker_concurrency: int = Field(default=10, ge=1)
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    worker_stalled_after_seconds: float = Field(default=30.0, gt=0)
+    #: Safety net: attempts found due by this sweep, not by the job deferred when they were queued.
+    delivery_sweep_cron: str = "* * * * * */15"
+    retry_stalled_jobs_cron: str = "* * * * * */10"
+
     @property
     def effective_callback_url_policy(self) -> CallbackUrlPolicy:
         if self.callback_url_policy is not None:

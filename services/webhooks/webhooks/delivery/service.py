@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.logging import get_logger
+from webhooks import jobs
 from webhooks.config import Settings
 from webhooks.delivery import repository
 from webhooks.delivery.schedule import next_retry_in
@@ -85,6 +86,7 @@ async def _record(
             webhook_message_id=message.id,
         )
     )
+    await jobs.defer_delivery(session, at=now + delay)
 
 
 async def deliver_one(

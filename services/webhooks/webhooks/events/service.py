@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from pay_common.db.base import utc_now
 from pay_common.logging import get_logger
+from webhooks import jobs
 from webhooks.events.event_map import CHILD_EVENTS, webhook_event_type
 from webhooks.events.resource import payment_resource
 from webhooks.events.schemas import InternalEvent
@@ -90,4 +91,6 @@ async def handle_events(
         for webhook in webhooks:
             created += await _add_message(session, webhook, event, event_type, resource)
     await session.flush()
+    if created:
+        await jobs.defer_delivery(session)
     return created
