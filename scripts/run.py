@@ -36,6 +36,12 @@ SERVICES = [
     ("connector", "connector.main:app", "CONNECTOR_PORT", 9300),
     ("publicapi", "publicapi.main:app", "PUBLICAPI_PORT", 9100),
     ("frontend", "frontend.main:app", "FRONTEND_PORT", 9200),
+    ("webhooks", "webhooks.main:app", "WEBHOOKS_PORT", 9400),
+]
+#: Job workers: (module run with ``python -m``, how many env var, what it does).
+WORKERS = [
+    ("connector.worker", "CONNECTOR_WORKERS", "captures, sweeps, event publishing"),
+    ("webhooks.worker", "WEBHOOKS_WORKERS", "webhook deliveries"),
 ]
 
 
@@ -57,6 +63,7 @@ def service_env(db_url: str) -> dict[str, str]:
     connector_port = _port("CONNECTOR_PORT", 9300)
     publicapi_port = _port("PUBLICAPI_PORT", 9100)
     frontend_port = _port("FRONTEND_PORT", 9200)
+    webhooks_port = _port("WEBHOOKS_PORT", 9400)
     env = dict(os.environ)
     env.update(
         {
@@ -72,6 +79,10 @@ def service_env(db_url: str) -> dict[str, str]:
             "CONNECTOR_RUN_WORKER": "false",
             "PUBLICAPI_LOG_JSON": env.get("PUBLICAPI_LOG_JSON", "false"),
             "FRONTEND_LOG_JSON": env.get("FRONTEND_LOG_JSON", "false"),
+            "WEBHOOKS_DATABASE_URL": db_url,
+            "WEBHOOKS_CONNECTOR_URL": f"http://127.0.0.1:{connector_port}",
+            "WEBHOOKS_LOG_JSON": env.get("WEBHOOKS_LOG_JSON", "false"),
+            "CONNECTOR_WEBHOOKS_EVENTS_URL": f"http://127.0.0.1:{webhooks_port}/v1/events",
         }
     )
     return env
@@ -89,9 +100,12 @@ def start_services(env: dict[str, str]) -> list[tuple[str, int, subprocess.Popen
     return started
 
 
-def start_workers(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
-    count = int(env.get("CONNECTOR_WORKERS", "1"))
-    return [subprocess.Popen([PYTHON, "-m", "connector.worker"], env=env, cwd=ROOT) for _ in range(count)]
+def start_workers(env: dict[str, str]) -> list[tuple[str, str, subprocess.Popen[bytes]]]:
+    started = []
+    for module, count_var, purpose in WORKERS:
+        for _ in range(int(env.get(count_var, "1"))):
+            started.append((module, purpose, subprocess.Popen([PYTHON, "-m", module], env=env, cwd=ROOT)))
+    return started
 
 
 def wait_until_healthy(services: list[tuple[str, int, subprocess.Popen[bytes]]], timeout: float = 30) -> None:
@@ -123,6 +137,9 @@ def main() -> None:
     from connector.migrate import upgrade
 
     upgrade(db_url)
+    from webhooks.migrate import upgrade as upgrade_webhooks
+
+    upgrade_webhooks(db_url)
     env = service_env(db_url)
     services = start_services(env)
     workers = start_workers(env)
@@ -134,7 +151,7 @@ def main() -> None:
             return
         stopping = True
         print("\n• stopping services")
-        processes = [process for _name, _port, process in services] + workers
+        processes = [process for _name, _port, process in services] + [w for _m, _p, w in workers]
         for process in processes:
             if process.poll() is None:
                 process.terminate()
@@ -158,14 +175,14 @@ def main() -> None:
     print()
     for name, port, _ in services:
         print(f"  {name:<10} http://localhost:{port}   (docs: http://localhost:{port}/docs)")
-    for worker in workers:
-        print(f"  worker     python -m connector.worker (pid {worker.pid})")
+    for module, purpose, worker in workers:
+        print(f"  worker     python -m {module} (pid {worker.pid}): {purpose}")
     print(f"  database   {db_url if server is None else 'embedded PostgreSQL, data in .data/postgres'}")
     after_start(env)
     print("\nPress Ctrl-C to stop everything.")
     while True:
         for name, process in [(name, process) for name, _, process in services] + [
-            ("worker", w) for w in workers
+            (module, w) for module, _purpose, w in workers
         ]:
             if process.poll() is not None:
                 print(f"{name} exited with code {process.returncode}")

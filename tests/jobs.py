@@ -65,8 +65,8 @@ async def _due_jobs(database_url: str) -> int:
     )
     try:
         count: int = await connection.fetchval(
-            "SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' AND scheduled_at IS NULL"
-            " OR (status = 'todo' AND scheduled_at <= now())"
+            "SELECT count(*) FROM procrastinate_jobs WHERE queue_name = 'default' AND status = 'todo'"
+            " AND (scheduled_at IS NULL OR scheduled_at <= now())"
         )
     finally:
         await connection.close()

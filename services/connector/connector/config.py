@@ -65,6 +65,9 @@ class Settings(BaseServiceSettings):
     event_sink_url: str | None = None
     event_sink_secret: SecretStr | None = None
     event_sink_timeout_seconds: float = 5.0
+    #: The webhooks service's event intake (``POST /v1/events``), signed with the shared secret.
+    webhooks_events_url: str | None = None
+    webhooks_events_secret: SecretStr = SecretStr("development-only-secret")
     #: Serve the operator tasks (``/tasks/historical-event-emitter`` ...) on this port too, as the
     #: original does on its admin port 9301. Off unless set.
     admin_port: int | None = None

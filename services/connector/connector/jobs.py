@@ -32,6 +32,9 @@ HISTORICAL_EMIT = "events.historical_emit"
 EMITTED_EVENTS_SWEEP = "events.emitted_sweep"
 RETRY_STALLED = "jobs.retry_stalled"
 
+#: The connector's queue: its workers take no other (the webhooks service has its own).
+QUEUE = "default"
+
 _DEFER = text(
     "SELECT procrastinate_defer_jobs_v1(ARRAY[CAST(ROW("
     "CAST(:queue AS varchar), CAST(:task AS varchar), 0, CAST(:lock AS text), NULL,"
@@ -46,7 +49,7 @@ async def defer(
     *,
     lock: str | None = None,
     scheduled_at: datetime | None = None,
-    queue: str = "default",
+    queue: str = QUEUE,
 ) -> None:
     """Enqueue ``task`` in the session's transaction: it commits, or rolls back, with the change."""
     await session.execute(

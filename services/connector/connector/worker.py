@@ -97,6 +97,7 @@ async def run(
             "worker.started", concurrency=settings.worker_concurrency, consumers=resources.consumers.names
         )
         options: WorkerOptions = {
+            "queues": [jobs.QUEUE],
             "concurrency": settings.worker_concurrency,
             "wait": wait,
             "additional_context": {"resources": resources},

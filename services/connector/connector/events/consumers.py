@@ -83,9 +83,15 @@ class HttpSink:
 
 
 def build_consumers(settings: Settings, client: httpx.AsyncClient) -> Consumers:
-    """Every consumer this deployment configures (the sink only when ``event_sink_url`` is set)."""
+    """Every consumer this deployment configures (each only when its URL is set)."""
     consumers = Consumers()
     if settings.event_sink_url:
         secret = settings.event_sink_secret.get_secret_value() if settings.event_sink_secret else ""
         consumers.register_consumer("event-sink", HttpSink(client, settings.event_sink_url, secret.encode()))
+    if settings.webhooks_events_url:
+        # The webhooks service takes the same signed batches (docs/webhooks.md).
+        webhooks_secret = settings.webhooks_events_secret.get_secret_value().encode()
+        consumers.register_consumer(
+            "webhooks", HttpSink(client, settings.webhooks_events_url, webhooks_secret)
+        )
     return consumers

@@ -2,16 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from pay_common.healthcheck import database_healthcheck_router
 
-from pay_common.db.session import database_is_up
-
-router = APIRouter(tags=["healthcheck"])
-
-
-@router.get("/healthcheck")
-async def healthcheck(request: Request) -> JSONResponse:
-    healthy = await database_is_up(request.app.state.engine)
-    body = {"database": {"healthy": healthy}}
-    return JSONResponse(body, status_code=200 if healthy else 503)
+router = database_healthcheck_router()

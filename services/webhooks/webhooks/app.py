@@ -1,0 +1,62 @@
+"""The webhooks application: ``create_app(settings)`` and its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
+from pay_common.db.session import create_engine, create_sessionmaker
+from pay_common.http import make_async_client
+from pay_common.logging import configure_logging
+from webhooks.api import router
+from webhooks.config import Settings, get_settings
+from webhooks.errors import install_webhooks_error_handlers
+from webhooks.resolver import Resolver, system_resolver
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    connector_transport: httpx.AsyncBaseTransport | None = None,
+    resolver: Resolver = system_resolver,
+) -> FastAPI:
+    """``connector_transport`` routes connector calls elsewhere (tests: an in-process connector);
+    ``resolver`` answers name look-ups of callback hosts (tests: a fixed table)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(
+            settings.database_url,
+            application_name="webhooks",
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+        )
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.connector_http = make_async_client(
+            settings.connector_url,
+            connect_timeout=settings.connector_timeout_seconds,
+            read_timeout=settings.connector_timeout_seconds,
+            max_connections=20,
+            transport=connector_transport,
+        )
+        try:
+            yield
+        finally:
+            await app.state.connector_http.aclose()
+            await engine.dispose()
+
+    configure_logging(service="webhooks", level=settings.log_level, json=settings.log_json)
+    app = FastAPI(title="GOV.UK Pay webhooks", version="1.0.0", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.resolver = resolver
+    install_webhooks_error_handlers(app)
+    app.include_router(router)
+    app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
+    app.add_middleware(RequestIdMiddleware)
+    return app

@@ -1,0 +1,134 @@
+"""Deliver due attempts: one transaction per attempt, holding its row while the POST runs.
+
+Holding the row lock makes each attempt happen once across any number of workers; a worker
+that dies mid-POST rolls back, the attempt stays PENDING and is sent again (receivers dedupe on
+``webhook_message_id``, which is the same on every try).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from pay_common.db.base import utc_now
+from pay_common.db.session import unit_of_work
+from pay_common.logging import get_logger
+from webhooks import jobs
+from webhooks.config import Settings
+from webhooks.delivery import repository
+from webhooks.delivery.schedule import next_retry_in
+from webhooks.delivery.sender import Outcome, post, sign
+from webhooks.models import DeliveryAttempt, DeliveryStatus, Webhook, WebhookMessage, WebhookStatus
+from webhooks.webhook.callback_url import check_callback_url
+from webhooks.webhook.errors import CallbackUrlError
+from webhooks.webhook.schemas import format_instant
+from webhooks.webhook.service import cipher_of
+
+logger = get_logger(__name__)
+Clock = Callable[[], datetime]
+
+
+def message_body(message: WebhookMessage) -> bytes:
+    """The body of §A3, serialised at send time from the stored message."""
+    body: dict[str, Any] = {
+        "webhook_message_id": message.external_id,
+        "created_date": format_instant(message.event_date),
+        "resource_id": message.resource_external_id,
+        "api_version": 1,
+        "resource_type": message.resource_type,
+        "event_type": message.event_type,
+        "resource": message.resource,
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _will_not_send(webhook: Webhook, settings: Settings) -> Outcome | None:
+    if webhook.status != WebhookStatus.ACTIVE:
+        return Outcome(DeliveryStatus.WILL_NOT_SEND, "Webhook not active")
+    if webhook.live:
+        try:
+            check_callback_url(
+                webhook.callback_url,
+                live=True,
+                policy=settings.effective_callback_url_policy,
+                allow_domains=settings.live_data_allow_domains,
+            )
+        except CallbackUrlError:
+            return Outcome(DeliveryStatus.WILL_NOT_SEND, "Violates security rules")
+    return None
+
+
+async def _record(
+    session: AsyncSession, attempt: DeliveryAttempt, message: WebhookMessage, outcome: Outcome, now: datetime
+) -> None:
+    failed_before = await repository.failures_of(session, message.id)
+    attempt.delivery_status = outcome.status
+    attempt.delivery_result = outcome.result
+    attempt.status_code = outcome.status_code
+    attempt.delivery_response_time_in_millis = outcome.response_time_ms
+    message.last_delivery_status = outcome.status
+    if outcome.status != DeliveryStatus.FAILED:
+        return
+    delay = next_retry_in(failed_before)
+    if delay is None:
+        logger.warning("webhooks.message_failed_terminally", message_id=message.external_id)
+        return
+    session.add(
+        DeliveryAttempt(
+            created_date=now,
+            send_at=now + delay,
+            delivery_status=DeliveryStatus.PENDING,
+            webhook_message_id=message.id,
+        )
+    )
+    await jobs.defer_delivery(session, at=now + delay)
+
+
+async def deliver_one(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: Settings,
+    now: datetime,
+) -> bool:
+    """Send the next due attempt, if any; False when nothing was due."""
+    async with unit_of_work(sessionmaker) as session:
+        claimed = await repository.claim_next_due(session, now)
+        if claimed is None:
+            return False
+        attempt, message, webhook = claimed
+        outcome = _will_not_send(webhook, settings)
+        if outcome is None:
+            body = message_body(message)
+            signature = sign(body, cipher_of(settings).decrypt(webhook.signing_key_encrypted))
+            outcome = await post(client, webhook.callback_url, body, signature)
+        await _record(session, attempt, message, outcome, now)
+        logger.info(
+            "webhooks.delivery_attempted",
+            webhook_id=webhook.external_id,
+            message_id=message.external_id,
+            status=outcome.status,
+            result=outcome.result,
+        )
+        return True
+
+
+async def deliver_due(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    client: httpx.AsyncClient,
+    settings: Settings,
+    *,
+    clock: Clock = utc_now,
+    limit: int | None = None,
+) -> int:
+    """Send attempts that are due until none is left (or ``limit``); returns how many were made."""
+    sent = 0
+    while limit is None or sent < limit:
+        if not await deliver_one(sessionmaker, client, settings, clock()):
+            break
+        sent += 1
+    return sent

@@ -1,0 +1,96 @@
+"""Turn internal events into messages: one per subscribed webhook, with a first attempt due now.
+
+As upstream (§A5): an event of no subscribed webhook is dropped without calling connector; an
+event without ``service_id``, ``live`` or ``gateway_account_id`` is ignored. Unlike upstream, a
+redelivered event does not make a second message (unique ``(webhook_id, event_key)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from pay_common.db.base import utc_now
+from pay_common.logging import get_logger
+from webhooks import jobs
+from webhooks.events.event_map import CHILD_EVENTS, webhook_event_type
+from webhooks.events.resource import payment_resource
+from webhooks.events.schemas import InternalEvent
+from webhooks.ids import new_webhooks_id
+from webhooks.models import DeliveryAttempt, DeliveryStatus, Webhook, WebhookMessage
+from webhooks.webhook import repository as webhook_repository
+
+logger = get_logger(__name__)
+
+#: (gateway_account_id, charge_id) → connector's charge JSON.
+ChargeFetcher = Callable[[str, str], Awaitable[dict[str, Any]]]
+
+
+def _payment_id(event: InternalEvent) -> str | None:
+    if event.event_type in CHILD_EVENTS:
+        return event.parent_resource_external_id
+    return event.resource_external_id
+
+
+async def _add_message(
+    session: AsyncSession, webhook: Webhook, event: InternalEvent, event_type: str, resource: dict[str, Any]
+) -> bool:
+    """Insert the message and its first attempt; False when this event already made one."""
+    statement = (
+        insert(WebhookMessage)
+        .values(
+            external_id=new_webhooks_id(),
+            created_date=utc_now(),
+            webhook_id=webhook.id,
+            event_date=event.timestamp,
+            event_type=event_type,
+            event_key=event.key,
+            resource=resource,
+            resource_external_id=resource["payment_id"],
+            resource_type="payment",
+        )
+        .on_conflict_do_nothing(index_elements=["webhook_id", "event_key"])
+        .returning(WebhookMessage.id)
+    )
+    message_id = (await session.execute(statement)).scalar_one_or_none()
+    if message_id is None:
+        return False
+    now = utc_now()
+    session.add(
+        DeliveryAttempt(
+            created_date=now,
+            send_at=now,
+            delivery_status=DeliveryStatus.PENDING,
+            webhook_message_id=message_id,
+        )
+    )
+    return True
+
+
+async def handle_events(
+    session: AsyncSession, events: Sequence[InternalEvent], fetch_charge: ChargeFetcher
+) -> int:
+    """Store the messages of a batch; returns how many were created. Raises (and the whole batch
+    rolls back, to be redelivered) when the payment cannot be read."""
+    created = 0
+    for event in events:
+        event_type = webhook_event_type(event.event_type)
+        payment_id = _payment_id(event)
+        if event_type is None or payment_id is None:
+            continue
+        if event.service_id is None or event.live is None or event.gateway_account_id is None:
+            logger.info("webhooks.event_ignored", reason="missing account data", event_type=event.event_type)
+            continue
+        webhooks = await webhook_repository.subscribed_to(session, event.gateway_account_id, event_type)
+        if not webhooks:
+            continue
+        resource = payment_resource(await fetch_charge(event.gateway_account_id, payment_id))
+        for webhook in webhooks:
+            created += await _add_message(session, webhook, event, event_type, resource)
+    await session.flush()
+    if created:
+        await jobs.defer_delivery(session)
+    return created

@@ -1,0 +1,94 @@
+"""The delivery worker: ``python -m webhooks.worker`` (``make run`` starts one).
+
+It takes jobs of the ``webhooks`` queue only. Any number of workers share the deliveries (each
+attempt row is claimed with ``FOR UPDATE SKIP LOCKED``). Killed, its attempt in flight rolls back
+to PENDING and is sent again; SIGTERM/SIGINT stop it gracefully (running jobs finish).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import procrastinate
+from procrastinate.app import WorkerOptions
+
+from pay_common.db.session import create_engine, create_sessionmaker
+from pay_common.logging import configure_logging, get_logger
+from webhooks import jobs
+from webhooks.config import Settings, get_settings
+from webhooks.delivery import tasks as delivery_tasks
+from webhooks.delivery.sender import delivery_client
+
+logger = get_logger(__name__)
+
+
+async def retry_stalled_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
+    """Put back the webhooks jobs of workers that stopped sending heartbeats (crashed, killed)."""
+    found = jobs.resources(context)
+    manager = context.app.job_manager
+    stalled = await manager.get_stalled_jobs(
+        queue=jobs.QUEUE, seconds_since_heartbeat=found.settings.worker_stalled_after_seconds
+    )
+    for job in stalled:
+        logger.warning("worker.job_stalled", job_id=job.id, task=job.task_name)
+        await manager.retry_job(job)
+
+
+def build_worker_app(settings: Settings) -> procrastinate.App:
+    app = jobs.build_app(settings)
+    delivery_tasks.register(app, settings)
+    app.periodic(cron=settings.retry_stalled_jobs_cron, periodic_id="webhooks-stalled")(
+        app.task(
+            name=jobs.RETRY_STALLED, queue=jobs.QUEUE, pass_context=True, queueing_lock=jobs.RETRY_STALLED
+        )(retry_stalled_job)
+    )
+    return app
+
+
+@asynccontextmanager
+async def worker_resources(settings: Settings) -> AsyncIterator[jobs.WorkerResources]:
+    engine = create_engine(
+        settings.database_url, application_name="webhooks-worker", pool_size=settings.worker_concurrency + 2
+    )
+    client = delivery_client(
+        timeout=settings.request_timeout_seconds,
+        public_addresses_only=settings.effective_callback_url_policy == "strict",
+    )
+    try:
+        async with client:
+            yield jobs.WorkerResources(
+                settings=settings, sessionmaker=create_sessionmaker(engine), client=client
+            )
+    finally:
+        await engine.dispose()
+
+
+async def run(settings: Settings, *, install_signal_handlers: bool = True, wait: bool = True) -> None:
+    """Run one worker until stopped (``wait=False``: until the queue is empty)."""
+    app = build_worker_app(settings)
+    async with worker_resources(settings) as resources, app.open_async():
+        logger.info("worker.started", concurrency=settings.worker_concurrency, queue=jobs.QUEUE)
+        options: WorkerOptions = {
+            "queues": [jobs.QUEUE],
+            "concurrency": settings.worker_concurrency,
+            "wait": wait,
+            "additional_context": {"resources": resources},
+            "delete_jobs": "successful",
+            "install_signal_handlers": install_signal_handlers,
+            "update_heartbeat_interval": settings.worker_heartbeat_seconds,
+            "stalled_worker_timeout": settings.worker_stalled_after_seconds,
+        }
+        await app.run_worker_async(**options)
+        logger.info("worker.stopped")
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(service="webhooks-worker", level=settings.log_level, json=settings.log_json)
+    asyncio.run(run(settings))
+
+
+if __name__ == "__main__":
+    main()
