@@ -43,6 +43,7 @@ from connector.errors import BadRequest, NotFound
 from connector.models import EmailNotification, GatewayAccount, GatewayAccountCredential
 from pay_common.db.base import utc_now
 from pay_common.ids import new_uuid_hex
+from pay_common.json_input import is_ascii_digits
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -77,7 +78,7 @@ async def get_account_by_external_id(session: AsyncSession, external_id: str) ->
 def _as_account_id(raw: int | str) -> int | None:
     if isinstance(raw, int):
         return raw
-    return int(raw) if raw.isascii() and raw.isdigit() else None
+    return int(raw) if is_ascii_digits(raw) else None
 
 
 def pick_current_credential(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.charges.state import ChargeStatus
 from connector.models import CardType, Charge, ChargeEvent, GatewayAccount, GatewayAccountCredential
 from connector.models import accepted_card_types as accepted_card_types_table
+from pay_common.json_input import is_ascii_digits
 
 
 def _plausible_id(external_id: str) -> bool:
@@ -31,11 +32,7 @@ async def lock_charge(session: AsyncSession, external_id: str) -> Charge | None:
 
 async def lock_charge_for_account(session: AsyncSession, account_id: str, external_id: str) -> Charge | None:
     """The charge if it belongs to gateway account ``account_id`` (the numeric id, as a path string)."""
-    if (
-        not (account_id.isascii() and account_id.isdigit())
-        or len(account_id) > 18
-        or not _plausible_id(external_id)
-    ):
+    if not is_ascii_digits(account_id) or len(account_id) > 18 or not _plausible_id(external_id):
         return None
     return await session.scalar(
         select(Charge)

@@ -241,7 +241,7 @@ def validate_charge_request(raw: bytes, idempotency_key: str | None) -> ChargeCr
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOSTNAME = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}$", re.IGNORECASE)
 _TLD = re.compile(r"^[a-z]{2,63}$|^xn--[a-z0-9-]{1,59}$", re.IGNORECASE)
-_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$")
+_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$")
 
 
 def is_valid_return_url(url: str) -> bool:

@@ -7,11 +7,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.models import GatewayAccount
 from connector.refunds.errors import account_not_found
+from pay_common.json_input import is_ascii_digits
 
 
 def parse_account_id(account_id: str) -> int | None:
     """Account ids in connector paths are the numeric ``gateway_accounts.id``."""
-    if not account_id.isdigit() or len(account_id) > 18:
+    if not is_ascii_digits(account_id) or len(account_id) > 18:
         return None
     return int(account_id)
 

@@ -19,6 +19,7 @@ from connector.errors import BadRequest, Forbidden, Unprocessable
 from connector.models import Charge, GatewayAccount, GatewayAccountCredential
 from pay_common.db.base import utc_now
 from pay_common.ids import new_external_id, new_uuid
+from pay_common.json_input import is_ascii_digits
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -33,7 +34,7 @@ STRIPE_MINIMUM_AMOUNT = 30
 
 def parse_account_id(account_id: str) -> int | None:
     """A path ``accountId`` as the numeric account id; None when it cannot name an account."""
-    if not account_id.isascii() or not account_id.isdigit():
+    if not is_ascii_digits(account_id):
         return None
     value = int(account_id)
     return value if 0 < value <= accounts_repository.MAX_BIGINT else None
