@@ -167,6 +167,12 @@ def _size(field: str, value: str | None, maximum: int) -> str | None:
     return None
 
 
+def _blank(field: str, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        return f"Field [{field}] must not be blank"
+    return None
+
+
 def bean_violations(request: ChargeCreateRequest, idempotency_key: str | None) -> list[str]:
     """Phase 2: every field-rule violation, in field order (empty list when the body is valid)."""
     found: list[str | None] = []
@@ -177,6 +183,8 @@ def bean_violations(request: ChargeCreateRequest, idempotency_key: str | None) -
     found.append("Field [description] cannot be null" if request.description is None else None)
     found.append(_size("description", request.description, 255))
     found.append("Field [reference] cannot be null" if request.reference is None else None)
+    # Not in the original (0..255): a blank reference identifies no payment (docs/decisions.md).
+    found.append(_blank("reference", request.reference))
     found.append(_size("reference", request.reference, 255))
     found.append(_size("email", request.email, 254))
     if request.agreement_id is not None and len(request.agreement_id) != AGREEMENT_ID_LENGTH:
