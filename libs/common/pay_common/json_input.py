@@ -62,6 +62,12 @@ def _bounded_int(text: str) -> int:
     return value
 
 
+def _any_int(text: str) -> int:
+    if len(text) > 64:  # far beyond any field; int() would be slow, then refuse at 4,300 digits
+        raise JsonInputError(Problem.BAD_NUMBER)
+    return int(text)
+
+
 def text_problem(text: str) -> Problem | None:
     """NUL or a lone surrogate in ``text``, if any."""
     if "\x00" in text:
@@ -74,16 +80,21 @@ def text_problem(text: str) -> Problem | None:
     return None
 
 
-def loads_strict(raw: bytes | str, *, check_text: bool = True) -> Any:
+def loads_strict(raw: bytes | str, *, check_text: bool = True, bound_ints: bool = True) -> Any:
     """The JSON value of ``raw``, or :class:`JsonInputError` for anything we cannot store.
 
     ``check_text=False`` leaves NUL and surrogates to the caller (who reports them per field,
-    in its own order), refusing only what makes the body unreadable as a whole.
+    in its own order), refusing only what makes the body unreadable as a whole;
+    ``bound_ints=False`` lets integers up to 64 digits through, for a caller whose contract
+    reports a too-large number as an invalid field rather than unparsable JSON.
     """
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         value = json.loads(
-            text, parse_constant=_refuse_constant, parse_float=_finite_float, parse_int=_bounded_int
+            text,
+            parse_constant=_refuse_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int if bound_ints else _any_int,
         )
     except JsonInputError:
         raise

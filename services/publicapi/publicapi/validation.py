@@ -19,12 +19,12 @@ INT32_MAX = 2**31 - 1
 def parse_json_object(raw: bytes, parse_error_code: str) -> dict[str, Any]:
     """The body as a JSON object, or 400 ``Unable to parse JSON`` with the operation's code.
 
-    Too deep, ``NaN``, ``1e400`` or beyond 64 bits counts as unparsable; NUL and lone
-    surrogates are left to the operation's parser, which names the field
-    (:func:`pay_common.json_input.first_field_with_bad_text`).
+    Too deep, ``NaN`` or ``1e400`` counts as unparsable; NUL, lone surrogates and integers too
+    large for their field are left to the operation's parser, which names the field
+    (:func:`pay_common.json_input.first_field_with_bad_text`, :func:`is_json_int`).
     """
     try:
-        value = loads_strict(raw, check_text=False)
+        value = loads_strict(raw, check_text=False, bound_ints=False)
     except JsonInputError:
         value = None
     if not isinstance(value, dict):
