@@ -33,6 +33,7 @@ CARD_FIELDS = frozenset({"cardNo", "expiryMonth", "expiryYear", "cvc"})
 _UNTRIMMED = frozenset({"submitCardDetails", "csrfToken", "chargeId"})
 
 _DIGITS = re.compile(r"[0-9]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UK_POSTCODE = re.compile(
     r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]([0-9]|[ABEHMNPRV-Y])?|[0-9][A-HJKPS-UW]) ?[0-9][ABD-HJLNP-UW-Z]{2})$",
     re.IGNORECASE,
@@ -171,7 +172,12 @@ class CardForm:
 
     @classmethod
     def from_form(cls, raw: dict[str, str], *, collect_address: bool, email_mode: str) -> CardForm:
-        values = {key: (value if key in _UNTRIMMED else value.strip()) for key, value in raw.items()}
+        # Control characters (NUL above all) are never part of what a payer means to type, and
+        # PostgreSQL cannot store NUL: they are dropped before validation.
+        values = {
+            key: (value if key in _UNTRIMMED else _CONTROL.sub("", value).strip())
+            for key, value in raw.items()
+        }
         return cls(values=values, collect_address=collect_address, email_mode=email_mode)
 
     def get(self, name: str) -> str:
@@ -179,11 +185,11 @@ class CardForm:
 
     @property
     def card_number(self) -> str:
-        return re.sub(r"\D", "", self.get("cardNo"))
+        return re.sub(r"[^0-9]", "", self.get("cardNo"))
 
     @property
     def cvc(self) -> str:
-        return re.sub(r"\D", "", self.get("cvc"))
+        return re.sub(r"[^0-9]", "", self.get("cvc"))
 
     @property
     def expiry_date(self) -> str:
