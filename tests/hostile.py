@@ -73,9 +73,9 @@ def _ints_as(raw_json: str) -> Callable[[dict[str, Any]], tuple[bytes, dict[str,
 def spoils(hostile: Hostile, body: dict[str, Any]) -> bool:
     """Whether ``hostile`` changes a field of ``body`` (not only adds one an endpoint ignores)."""
     if hostile.targets == "strings":
-        return _replace_leaves(body, strings=STRING_MARK) != body
+        return bool(_replace_leaves(body, strings=STRING_MARK) != body)
     if hostile.targets == "ints":
-        return _replace_leaves(body, ints=INT_MARK) != body
+        return bool(_replace_leaves(body, ints=INT_MARK) != body)
     return True
 
 

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connector.accounts.schemas import parse_account_id as parse_account
 from connector.api_keys import repository
 from connector.api_keys.errors import (
     AccountNotFound,
@@ -27,7 +28,7 @@ from connector.models import ApiKey
 from pay_common import api_keys
 from pay_common.db.base import utc_now
 from pay_common.ids import new_uuid
-from pay_common.json_input import Problem, is_ascii_digits, text_problem
+from pay_common.json_input import Problem, text_problem
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -57,11 +58,8 @@ def _is_uuid(value: str) -> bool:
 
 
 def parse_account_id(value: str | int) -> int | None:
-    """Gateway account ids are positive integers; anything else names no account."""
-    text = str(value).strip()
-    if not is_ascii_digits(text) or len(text) > 18:
-        return None
-    return int(text)
+    """The body's or path's account id (a JSON number or string, spaces allowed around it)."""
+    return parse_account(str(value).strip())
 
 
 async def issue(session: AsyncSession, request: CreateApiKeyRequest | None, secret: str) -> str:
