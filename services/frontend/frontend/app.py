@@ -47,7 +47,13 @@ def create_app(
 
     configure_logging(service="frontend", level=settings.log_level, json=settings.log_json)
     app = FastAPI(
-        title="GOV.UK Pay payment pages", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        title="GOV.UK Pay payment pages",
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # Published for the contract-driven fuzzer and integrators; no interactive docs on a payment site.
+        openapi_url="/openapi.json",
     )
     app.state.settings = settings
     for router in (
