@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format bench clean
+.PHONY: help install run test test-fast lint format bench fuzz clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -28,6 +28,9 @@ lint: install ## ruff (lint + format check), mypy and the architecture rules (im
 format: install ## Apply ruff's fixes and formatting
 	@$(BIN)/ruff check --fix .
 	@$(BIN)/ruff format .
+
+fuzz: install ## Contract-driven fuzzing: 5,000 schemathesis requests per service, no 5xx allowed
+	@FUZZ_REQUESTS=$${FUZZ_REQUESTS:-5000} $(BIN)/python -m pytest tests/fuzz -q -s -p no:cacheprovider
 
 bench: install ## Run the benchmarks and print the figures recorded in docs/benchmarks.md
 	@$(BIN)/python -m scripts.bench

@@ -31,6 +31,10 @@ def _port(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+#: h11 bounds the request head it buffers (64 KiB; httptools buffers any size); pay_common's
+#: RequestLimitsMiddleware then refuses more than 100 headers or 32 KiB of them with 431.
+UVICORN_LIMITS = ["--http", "h11", "--h11-max-incomplete-event-size", "65536"]
+
 SERVICES = [
     # (name, ASGI app, port env var, default port)
     ("connector", "connector.main:app", "CONNECTOR_PORT", 9300),
@@ -96,6 +100,7 @@ def start_services(env: dict[str, str]) -> list[tuple[str, int, subprocess.Popen
     for name, app, port_var, default in services:
         port = _port(port_var, default)
         command = [PYTHON, "-m", "uvicorn", app, "--host", "0.0.0.0", "--port", str(port), "--no-access-log"]
+        command += UVICORN_LIMITS
         started.append((name, port, subprocess.Popen(command, env=env, cwd=ROOT)))
     return started
 

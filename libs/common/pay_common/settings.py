@@ -26,6 +26,12 @@ class BaseServiceSettings(BaseSettings):
     environment: Environment = "development"
     log_level: str = "INFO"
     log_json: bool = True
+    #: Largest request body accepted, in bytes; a larger one is answered 413 unread.
+    max_body_bytes: int = 1_000_000
+    #: More request headers than this, or more than ``max_request_header_bytes`` of names and
+    #: values together, are answered 431 (uvicorn itself has no count limit).
+    max_request_headers: int = 100
+    max_request_header_bytes: int = 32_768
 
     #: Names of SecretStr fields that must hold a real value outside development.
     required_secrets: tuple[str, ...] = ()

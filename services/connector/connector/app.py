@@ -16,7 +16,7 @@ from connector import worker
 from connector.api import admin_router, router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
-from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
+from pay_common.asgi import RequestIdMiddleware, add_input_limits
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging
 
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, *, admin: bool = False) -> Fast
     app.state.settings = settings
     install_connector_error_handlers(app)
     app.include_router(admin_router if admin else router)
-    app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
+    # The key-management API answers NUL in its own (publicauth) shape: api_keys/service.py.
+    add_input_limits(app, settings, own_text_checks=("/v1/frontend/auth",))
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -15,13 +15,13 @@ from frontend.cancel.endpoints import router as cancel_router
 from frontend.card_details.endpoints import router as card_details_router
 from frontend.config import PACKAGE_DIR, Settings, get_settings
 from frontend.confirm.endpoints import router as confirm_router
-from frontend.errors import ErrorPageMiddleware, register_error_handlers
+from frontend.errors import ErrorPageMiddleware, register_error_handlers, render_refusal
 from frontend.healthcheck.endpoints import router as healthcheck_router
 from frontend.return_.endpoints import router as return_router
 from frontend.secure.endpoints import router as secure_router
 from frontend.security import SecurityHeadersMiddleware
 from frontend.three_ds.endpoints import router as three_ds_router
-from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
+from pay_common.asgi import RequestIdMiddleware, add_input_limits
 from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
 
@@ -47,7 +47,13 @@ def create_app(
 
     configure_logging(service="frontend", level=settings.log_level, json=settings.log_json)
     app = FastAPI(
-        title="GOV.UK Pay payment pages", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None
+        title="GOV.UK Pay payment pages",
+        version="1.0.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        # Published for the contract-driven fuzzer and integrators; no interactive docs on a payment site.
+        openapi_url="/openapi.json",
     )
     app.state.settings = settings
     for router in (
@@ -77,7 +83,7 @@ def create_app(
         https_only=settings.cookies_secure,
     )
     app.add_middleware(SecurityHeadersMiddleware, https=settings.cookies_secure)
-    app.add_middleware(MaxBodySizeMiddleware, max_bytes=100_000)
+    add_input_limits(app, settings, render=render_refusal, json_bodies=False)
     app.add_middleware(RequestIdMiddleware)
     return app
 

@@ -20,6 +20,8 @@ class Settings(BaseServiceSettings):
     port: int = 9200
     base_url: str = "http://localhost:9200"
     connector_url: str = "http://localhost:9300"
+    #: The card form is the largest body the payment pages take: a few hundred bytes.
+    max_body_bytes: int = 100_000
     session_secret: SecretStr = SecretStr("development-only-secret")
     required_secrets: tuple[str, ...] = ("session_secret",)
     #: Browser lifetime of the session cookie (pay-frontend's COOKIE_MAX_AGE example: 90 minutes).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -16,6 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
+
+
+def _segment(value: str) -> str:
+    """A path segment as connector must receive it: percent-encoded, so a ``?``, ``/`` or control
+    character in an id from the browser can neither reach another URL nor break the request."""
+    return quote(value, safe="")
 
 
 class ConnectorUnavailable(Exception):
@@ -139,7 +146,7 @@ class ConnectorClient:
         return Reply(response.status_code, body)
 
     async def token(self, token: str) -> TokenLookup | None:
-        reply = await self._call("GET", f"/v1/frontend/tokens/{token}")
+        reply = await self._call("GET", f"/v1/frontend/tokens/{_segment(token)}")
         if reply.status_code != 200:
             return None
         try:
@@ -148,10 +155,10 @@ class ConnectorClient:
             raise ConnectorUnavailable("unreadable token response") from exc
 
     async def mark_token_used(self, token: str) -> bool:
-        return (await self._call("POST", f"/v1/frontend/tokens/{token}/used")).status_code == 204
+        return (await self._call("POST", f"/v1/frontend/tokens/{_segment(token)}/used")).status_code == 204
 
     async def charge(self, charge_id: str) -> Charge | None:
-        reply = await self._call("GET", f"/v1/frontend/charges/{charge_id}")
+        reply = await self._call("GET", f"/v1/frontend/charges/{_segment(charge_id)}")
         if reply.status_code == 404:
             return None
         if reply.status_code != 200:
@@ -163,20 +170,24 @@ class ConnectorClient:
 
     async def start_entering_card_details(self, charge_id: str) -> bool:
         body = {"new_status": "ENTERING CARD DETAILS"}
-        return (await self._call("PUT", f"/v1/frontend/charges/{charge_id}/status", body)).status_code == 204
+        return (
+            await self._call("PUT", f"/v1/frontend/charges/{_segment(charge_id)}/status", body)
+        ).status_code == 204
 
     async def set_email(self, charge_id: str, email: str) -> bool:
         body = {"op": "replace", "path": "email", "value": email}
-        return (await self._call("PATCH", f"/v1/frontend/charges/{charge_id}", body)).status_code == 200
+        return (
+            await self._call("PATCH", f"/v1/frontend/charges/{_segment(charge_id)}", body)
+        ).status_code == 200
 
     async def authorise(self, charge_id: str, payload: dict[str, Any]) -> Reply:
-        return await self._call("POST", f"/v1/frontend/charges/{charge_id}/cards", payload)
+        return await self._call("POST", f"/v1/frontend/charges/{_segment(charge_id)}/cards", payload)
 
     async def three_ds(self, charge_id: str, payload: dict[str, Any]) -> Reply:
-        return await self._call("POST", f"/v1/frontend/charges/{charge_id}/3ds", payload)
+        return await self._call("POST", f"/v1/frontend/charges/{_segment(charge_id)}/3ds", payload)
 
     async def capture(self, charge_id: str) -> Reply:
-        return await self._call("POST", f"/v1/frontend/charges/{charge_id}/capture")
+        return await self._call("POST", f"/v1/frontend/charges/{_segment(charge_id)}/capture")
 
     async def cancel(self, charge_id: str) -> Reply:
-        return await self._call("POST", f"/v1/frontend/charges/{charge_id}/cancel")
+        return await self._call("POST", f"/v1/frontend/charges/{_segment(charge_id)}/cancel")

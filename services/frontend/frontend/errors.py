@@ -9,6 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from frontend.connector_client import ConnectorUnavailable
 from frontend.pages import PageResponse, message_page, system_error
+from pay_common.asgi import Refusal
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -32,6 +33,14 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return RedirectResponse(NOT_FOUND_URL, status_code=302)
     return message_page(request, "generic", status_code=exc.status_code)
+
+
+def render_refusal(scope: Scope, refusal: Refusal) -> Response:
+    """Edge refusals as pages: a path no page can have goes where unknown paths go, the rest
+    (oversized body or headers, a bad query string) get the generic error page."""
+    if refusal.status == 404:
+        return RedirectResponse(NOT_FOUND_URL, status_code=302)
+    return message_page(Request(scope), "generic", status_code=refusal.status)
 
 
 def register_error_handlers(app: FastAPI) -> None:

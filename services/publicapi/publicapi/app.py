@@ -8,13 +8,13 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
+from pay_common.asgi import RequestIdMiddleware, add_input_limits
 from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
 from publicapi.api import router
 from publicapi.auth.errors import install_auth_error_handlers
 from publicapi.config import Settings, get_settings
-from publicapi.errors import install_public_error_handlers
+from publicapi.errors import install_public_error_handlers, render_refusal
 from publicapi.openapi import install_openapi
 from publicapi.ratelimit.dependencies import rate_limiter_of
 
@@ -49,6 +49,7 @@ def create_app(
     install_auth_error_handlers(app)
     app.include_router(router)
     install_openapi(app)
-    app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
+    # Bodies, ids and queries are checked by each operation, which knows its P-codes.
+    add_input_limits(app, settings, render=render_refusal, parse_json=False, check_urls=False)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -13,13 +13,17 @@ Found"}`` and unhandled exceptions a generic 500 (never a stack trace).
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+from starlette.types import Scope
 
+from pay_common.asgi import Refusal
 from pay_common.errors import AppError, install_error_handlers
 
 DOWNSTREAM_ERROR = "Downstream system error"
@@ -89,6 +93,15 @@ async def _render_http_error(_: Request, exc: StarletteHTTPException) -> JSONRes
     phrase = exc.detail if isinstance(exc.detail, str) else "Request failed"
     body = {"code": exc.status_code, "message": f"HTTP {exc.status_code} {phrase}"}
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+def render_refusal(_: Scope, refusal: Refusal) -> Response:
+    """Edge refusals (size, headers, media type) in Dropwizard's framework shape, as the original's
+    container answers them: ``{"code": 415, "message": "HTTP 415 Unsupported Media Type"}``."""
+    phrase = HTTPStatus(refusal.status).phrase
+    return JSONResponse(
+        {"code": refusal.status, "message": f"HTTP {refusal.status} {phrase}"}, refusal.status
+    )
 
 
 INTERNAL_ERROR_BODY: dict[str, Any] = {

@@ -7,9 +7,9 @@ with exact messages. These helpers keep that logic small and typed.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from pay_common.json_input import JsonInputError, loads_strict
 from publicapi.errors import PublicApiError
 
 INT32_MIN = -(2**31)
@@ -17,10 +17,15 @@ INT32_MAX = 2**31 - 1
 
 
 def parse_json_object(raw: bytes, parse_error_code: str) -> dict[str, Any]:
-    """The body as a JSON object, or 400 ``Unable to parse JSON`` with the operation's code."""
+    """The body as a JSON object, or 400 ``Unable to parse JSON`` with the operation's code.
+
+    Too deep, ``NaN`` or ``1e400`` counts as unparsable; NUL, lone surrogates and integers too
+    large for their field are left to the operation's parser, which names the field
+    (:func:`pay_common.json_input.first_field_with_bad_text`, :func:`is_json_int`).
+    """
     try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        value = loads_strict(raw, check_text=False, bound_ints=False)
+    except JsonInputError:
         value = None
     if not isinstance(value, dict):
         raise PublicApiError(parse_error_code, "Unable to parse JSON", status_code=400)
@@ -34,19 +39,3 @@ def is_json_int(value: Any) -> bool:
 
 def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
-
-
-def contains_nul(value: Any) -> bool:
-    """Whether a JSON value holds U+0000 anywhere (PostgreSQL text cannot store it)."""
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(key) or contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
-    return False
-
-
-def first_field_with_nul(body: dict[str, Any]) -> str | None:
-    """The first top-level field whose value holds U+0000: such input can never be stored."""
-    return next((field for field, value in body.items() if contains_nul(field) or contains_nul(value)), None)

@@ -15,6 +15,7 @@ from typing import Any
 
 from connector.accounts.errors import AccountRequestInvalid, PatchInvalid
 from connector.models import CardType, EmailNotification, GatewayAccount, GatewayAccountCredential
+from pay_common.json_input import is_ascii_digits
 
 #: Providers an account may be created with (seed 000; Adyen is not offered yet).
 PROVIDERS = ("sandbox", "worldpay", "smartpay", "epdq", "stripe")
@@ -188,7 +189,7 @@ def parse_filters(params: Mapping[str, str]) -> tuple[dict[str, Any], ProviderFi
     raw_ids = params.get("accountIds")
     if raw_ids is not None:
         parts = [part.strip() for part in raw_ids.split(",")]
-        if not all(part.isdigit() for part in parts):
+        if not all(is_ascii_digits(part) for part in parts):
             errors.append("Parameter [accountIds] must be a comma separated list of numbers")
         else:
             columns["account_ids"] = [int(part) for part in parts if int(part) < 2**63]

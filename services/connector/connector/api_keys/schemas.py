@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictInt
 
 from connector.models import ApiKey
 
@@ -19,7 +19,8 @@ TokenState = Literal["active", "revoked"]
 class CreateApiKeyRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
-    account_id: str | int | None = None
+    # StrictInt: JSON true is not account 1.
+    account_id: str | StrictInt | None = None
     description: str | None = None
     created_by: str | None = None
     token_type: str | None = None

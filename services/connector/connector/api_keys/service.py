@@ -28,6 +28,7 @@ from connector.models import ApiKey
 from pay_common import api_keys
 from pay_common.db.base import utc_now
 from pay_common.ids import new_uuid
+from pay_common.json_input import Problem, text_problem
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -38,10 +39,14 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def _reject_nul(**fields: str | None) -> None:
-    # PostgreSQL text cannot hold NUL; refuse it as bad input rather than fail on insert.
+    # PostgreSQL text cannot hold NUL, nor UTF-8 a lone surrogate; refuse them as bad input
+    # rather than fail on insert.
     for name, value in fields.items():
-        if value is not None and "\x00" in value:
+        problem = None if value is None else text_problem(value)
+        if problem is Problem.NUL:
             raise InvalidField(f"Invalid {name}: must not contain NUL characters")
+        if problem is Problem.SURROGATE:
+            raise InvalidField(f"Invalid {name}: must be valid Unicode text")
 
 
 def _is_uuid(value: str) -> bool:

@@ -32,6 +32,7 @@ from connector.charges.errors import (
     OperationInProgress,
 )
 from connector.charges.service import build_frontend_charge_response, transition
+from connector.charges.service._reference import contains_card_number
 from connector.charges.state import ChargeStatus
 from connector.dependencies import SettingsDep
 from connector.errors import BadRequest, ConnectorError
@@ -85,6 +86,9 @@ async def patch_email(
         raise BadRequest(f"Bad patch parameters{_patch_parameters(body)}")
     if len(patch.value) > 254:
         raise BadRequest(f"Invalid patch parameters{_patch_parameters(body)}")
+    if contains_card_number(patch.value):
+        # A card number typed into the email box must not be stored (or echoed) in clear.
+        raise BadRequest("Invalid patch parameters: the email address holds a card number")
     charge = await repository.lock_charge(session, charge_id)
     if charge is None:
         raise ChargeNotFound(charge_id)

@@ -11,10 +11,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-_CARD_NUMBER = re.compile(r"\d{12,19}")
-_CVC = re.compile(r"\d{3,4}")
-_EXPIRY = re.compile(r"(0[1-9]|1[0-2])/\d{2}")
-_LOOKS_LIKE_CVC = re.compile(r"\s*\d{3,4}\s*")
+_CARD_NUMBER = re.compile(r"[0-9]{12,19}")
+_CVC = re.compile(r"[0-9]{3,4}")
+_EXPIRY = re.compile(r"(0[1-9]|1[0-2])/[0-9]{2}")
+_LOOKS_LIKE_CVC = re.compile(r"\s*[0-9]{3,4}\s*")
 
 
 def digit_count(value: str) -> int:

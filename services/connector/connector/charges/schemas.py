@@ -167,6 +167,12 @@ def _size(field: str, value: str | None, maximum: int) -> str | None:
     return None
 
 
+def _blank(field: str, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        return f"Field [{field}] must not be blank"
+    return None
+
+
 def bean_violations(request: ChargeCreateRequest, idempotency_key: str | None) -> list[str]:
     """Phase 2: every field-rule violation, in field order (empty list when the body is valid)."""
     found: list[str | None] = []
@@ -177,6 +183,8 @@ def bean_violations(request: ChargeCreateRequest, idempotency_key: str | None) -
     found.append("Field [description] cannot be null" if request.description is None else None)
     found.append(_size("description", request.description, 255))
     found.append("Field [reference] cannot be null" if request.reference is None else None)
+    # Not in the original (0..255): a blank reference identifies no payment (docs/decisions.md).
+    found.append(_blank("reference", request.reference))
     found.append(_size("reference", request.reference, 255))
     found.append(_size("email", request.email, 254))
     if request.agreement_id is not None and len(request.agreement_id) != AGREEMENT_ID_LENGTH:
@@ -241,7 +249,7 @@ def validate_charge_request(raw: bytes, idempotency_key: str | None) -> ChargeCr
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOSTNAME = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}$", re.IGNORECASE)
 _TLD = re.compile(r"^[a-z]{2,63}$|^xn--[a-z0-9-]{1,59}$", re.IGNORECASE)
-_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$")
+_IPV4 = re.compile(r"^(?:(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])$")
 
 
 def is_valid_return_url(url: str) -> bool:

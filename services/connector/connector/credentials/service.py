@@ -15,6 +15,7 @@ from connector.errors import BadRequest, NotFound
 from connector.models import GatewayAccount, GatewayAccountCredential
 from pay_common.db.base import utc_now
 from pay_common.ids import new_uuid_hex
+from pay_common.json_input import is_ascii_digits
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -51,7 +52,7 @@ async def get_credential(
     session: AsyncSession, account: GatewayAccount, credential_id: str
 ) -> GatewayAccountCredential:
     credential = None
-    if credential_id.isascii() and credential_id.isdigit() and int(credential_id) < 2**63:
+    if is_ascii_digits(credential_id) and int(credential_id) < 2**63:
         credential = await repository.lock_credential(session, account.id, int(credential_id))
     if credential is None:
         raise NotFound(

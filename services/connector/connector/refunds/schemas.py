@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from connector.charges.service import format_instant
 from connector.refunds.state import EXTERNAL_REFUND_STATUS
@@ -16,7 +16,8 @@ class RefundRequest(BaseModel):
 
     amount: StrictInt
     refund_amount_available: StrictInt
-    user_external_id: str | None = None
+    #: ``refunds.user_external_id`` is varchar(32) (a selfservice user's id).
+    user_external_id: str | None = Field(default=None, max_length=32)
     user_email: str | None = None
 
 

@@ -15,6 +15,7 @@ from starlette.datastructures import QueryParams
 
 from connector.charges.state import EXTERNAL_STATES
 from connector.errors import BadRequest
+from pay_common.json_input import is_ascii_digits
 
 MAX_DISPLAY_SIZE = 500
 MAX_PAGE = 2**31 - 1
@@ -94,14 +95,14 @@ def parse_zoned_datetime(value: str) -> datetime | None:
 
 
 def _positive(value: str, maximum: int) -> int | None:
-    if not value.isdigit() or len(value) > 10:
+    if not is_ascii_digits(value) or len(value) > 10:
         return None
     number = int(value)
     return number if 1 <= number <= maximum else None
 
 
 def _digits(length: int) -> Callable[[str], str | None]:
-    pattern = re.compile(rf"\d{{{length}}}")
+    pattern = re.compile(rf"[0-9]{{{length}}}")
     return lambda value: value if pattern.fullmatch(value) else None
 
 

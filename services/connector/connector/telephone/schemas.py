@@ -23,7 +23,7 @@ MAX_LENGTH = {
     "name_on_card": 255,
     "email_address": 254,
 }
-CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])/\d{2}")
+CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])/[0-9]{2}")
 
 
 class TelephoneRequestInvalid(Unprocessable):
@@ -117,9 +117,9 @@ def _check_card(body: dict[str, Any], errors: list[str]) -> dict[str, str | None
         )
     if card["card_expiry"] is not None and not CARD_EXPIRY.fullmatch(card["card_expiry"]):
         errors.append("Field [card_expiry] must have valid MM/YY")
-    if card["last_four_digits"] is not None and not re.fullmatch(r"\d{4}", card["last_four_digits"]):
+    if card["last_four_digits"] is not None and not re.fullmatch(r"[0-9]{4}", card["last_four_digits"]):
         errors.append("Field [last_four_digits] must be exactly 4 digits")
-    if card["first_six_digits"] is not None and not re.fullmatch(r"\d{6}", card["first_six_digits"]):
+    if card["first_six_digits"] is not None and not re.fullmatch(r"[0-9]{6}", card["first_six_digits"]):
         errors.append("Field [first_six_digits] must be exactly 6 digits")
     return card
 

@@ -6,13 +6,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from frontend.dependencies import ConnectorDep, guarded_charge
+from frontend.openapi import CSRF_FORM
 from frontend.pages import message_page, system_error
 from frontend.state import Action
 
 router = APIRouter(tags=["cancel"])
 
 
-@router.post("/card_details/{charge_id}/cancel")
+@router.post("/card_details/{charge_id}/cancel", openapi_extra=CSRF_FORM)
 async def cancel(request: Request, charge_id: str, connector: ConnectorDep) -> Response:
     charge = await guarded_charge(request, connector, charge_id, Action.CANCEL, csrf=True)
     reply = await connector.cancel(charge_id)

@@ -19,6 +19,7 @@ from frontend.card_details.service import (
 )
 from frontend.connector_client import Charge
 from frontend.dependencies import ConnectorDep, guarded_charge
+from frontend.openapi import CARD_FORM
 from frontend.pages import not_found, render, system_error
 from frontend.security import card_details_csp
 from frontend.state import Action
@@ -68,7 +69,7 @@ async def card_details(request: Request, charge_id: str, connector: ConnectorDep
     return _card_page(request, charge, None)
 
 
-@router.post("/card_details/{charge_id}")
+@router.post("/card_details/{charge_id}", openapi_extra=CARD_FORM)
 async def submit_card_details(request: Request, charge_id: str, connector: ConnectorDep) -> Response:
     charge = await guarded_charge(request, connector, charge_id, Action.CARD_DETAILS_POST, csrf=True)
     if charge.status == "AUTHORISATION READY":

@@ -32,9 +32,10 @@ CARD_FIELDS = frozenset({"cardNo", "expiryMonth", "expiryYear", "cvc"})
 #: Fields kept untrimmed (all others are trimmed, as pay-frontend does).
 _UNTRIMMED = frozenset({"submitCardDetails", "csrfToken", "chargeId"})
 
-_DIGITS = re.compile(r"\d")
+_DIGITS = re.compile(r"[0-9]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UK_POSTCODE = re.compile(
-    r"^(GIR ?0AA|[A-PR-UWYZ](\d{1,2}|[A-HK-Y]\d(\d|[ABEHMNPRV-Y])?|\d[A-HJKPS-UW]) ?\d[ABD-HJLNP-UW-Z]{2})$",
+    r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]([0-9]|[ABEHMNPRV-Y])?|[0-9][A-HJKPS-UW]) ?[0-9][ABD-HJLNP-UW-Z]{2})$",
     re.IGNORECASE,
 )
 _EMAIL_LOCAL = re.compile(r"^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~\-]+$")
@@ -171,7 +172,12 @@ class CardForm:
 
     @classmethod
     def from_form(cls, raw: dict[str, str], *, collect_address: bool, email_mode: str) -> CardForm:
-        values = {key: (value if key in _UNTRIMMED else value.strip()) for key, value in raw.items()}
+        # Control characters (NUL above all) are never part of what a payer means to type, and
+        # PostgreSQL cannot store NUL: they are dropped before validation.
+        values = {
+            key: (value if key in _UNTRIMMED else _CONTROL.sub("", value).strip())
+            for key, value in raw.items()
+        }
         return cls(values=values, collect_address=collect_address, email_mode=email_mode)
 
     def get(self, name: str) -> str:
@@ -179,11 +185,11 @@ class CardForm:
 
     @property
     def card_number(self) -> str:
-        return re.sub(r"\D", "", self.get("cardNo"))
+        return re.sub(r"[^0-9]", "", self.get("cardNo"))
 
     @property
     def cvc(self) -> str:
-        return re.sub(r"\D", "", self.get("cvc"))
+        return re.sub(r"[^0-9]", "", self.get("cvc"))
 
     @property
     def expiry_date(self) -> str:
@@ -203,10 +209,10 @@ class CardForm:
     def validate(self, card_types: list[CardType], *, block_prepaid: bool, today: date) -> bool:
         self._card_number(card_types, block_prepaid)
         self._expiry(today)
-        if not re.fullmatch(r"\d{3,4}", self.cvc):
+        if not re.fullmatch(r"[0-9]{3,4}", self.cvc):
             self._fail("cvc", "errors.cvc")
         name = self.get("cardholderName")
-        if not name or _digit_count(name) > 11 or re.fullmatch(r"\s*\d{3,4}\s*", name):
+        if not name or _digit_count(name) > 11 or re.fullmatch(r"\s*[0-9]{3,4}\s*", name):
             self._fail("cardholderName", "errors.cardholder_name")
         if self.collect_address:
             self._address()
@@ -216,7 +222,7 @@ class CardForm:
     def _card_number(self, card_types: list[CardType], block_prepaid: bool) -> None:
         raw = self.get("cardNo")
         number = self.card_number
-        if not raw or not re.fullmatch(r"[\d ]+", raw):
+        if not raw or not re.fullmatch(r"[0-9 ]+", raw):
             self._fail("cardNo", "errors.card_number")
             return
         if not 12 <= len(number) <= 19:
@@ -248,7 +254,7 @@ class CardForm:
 
     def _expiry(self, today: date) -> None:
         month, year = self.get("expiryMonth"), self.get("expiryYear")
-        if not re.fullmatch(r"0?[1-9]|1[0-2]", month) or not re.fullmatch(r"\d{2}|[1-9]\d{3}", year):
+        if not re.fullmatch(r"0?[1-9]|1[0-2]", month) or not re.fullmatch(r"[0-9]{2}|[1-9][0-9]{3}", year):
             self._fail("expiryMonth", "errors.expiry")
             return
         full_year = int(year) + 2000 if len(year) == 2 else int(year)
@@ -280,7 +286,8 @@ class CardForm:
         email = self.get("email")
         if self.email_mode == "OFF" or (self.email_mode == "OPTIONAL" and not email):
             return
-        if not valid_email(email):
+        # More than 11 digits is a card number typed in the wrong box, as for name and address.
+        if not valid_email(email) or _digit_count(email) > 11:
             self._fail("email", "errors.email")
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from frontend import session as charge_session
 from frontend.confirm.service import billing_address_lines, masked_card_number
 from frontend.dependencies import ConnectorDep, guarded_charge
+from frontend.openapi import CSRF_FORM
 from frontend.pages import message_page, render, system_error
 from frontend.state import Action
 
@@ -26,7 +27,7 @@ async def confirm(request: Request, charge_id: str, connector: ConnectorDep) -> 
     )
 
 
-@router.post("/card_details/{charge_id}/confirm")
+@router.post("/card_details/{charge_id}/confirm", openapi_extra=CSRF_FORM)
 async def capture(request: Request, charge_id: str, connector: ConnectorDep) -> Response:
     charge = await guarded_charge(request, connector, charge_id, Action.CONFIRM, csrf=True)
     reply = await connector.capture(charge_id)

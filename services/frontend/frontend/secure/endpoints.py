@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from frontend.dependencies import ConnectorDep
+from frontend.openapi import SECURE_FORM
 from frontend.pages import session_expired, state_page
 from frontend.secure.service import exchange_token
 from frontend.state import page_for
@@ -30,8 +31,8 @@ async def secure_get(request: Request, token: str, connector: ConnectorDep) -> R
     return await _exchange(request, connector, token)
 
 
-@router.post("/secure")
-@router.post("/secure/")
+@router.post("/secure", openapi_extra=SECURE_FORM)
+@router.post("/secure/", include_in_schema=False)
 async def secure_post(request: Request, connector: ConnectorDep) -> Response:
     token = (await request.form()).get("chargeTokenId")
     if not isinstance(token, str) or not token:

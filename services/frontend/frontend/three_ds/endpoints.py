@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from frontend.dependencies import ConnectorDep, enforce, guarded_charge, load_charge
+from frontend.openapi import THREE_DS_FORM
 from frontend.pages import render, system_error
 from frontend.state import Action
 from frontend.three_ds.service import issuer_step, next_path_after_3ds, three_ds_payload
@@ -78,12 +79,18 @@ async def _three_ds_in(request: Request, charge_id: str, connector: ConnectorDep
 
 
 for suffix in ("", "/epdq", "/adyen"):
-    router.add_api_route(
-        f"/card_details/{{charge_id}}/3ds_required_in{suffix}", _three_ds_in, methods=["GET", "POST"]
-    )
+    # One route per method, so each gets its own OpenAPI operation id.
+    for method in ("GET", "POST"):
+        router.add_api_route(
+            f"/card_details/{{charge_id}}/3ds_required_in{suffix}",
+            _three_ds_in,
+            methods=[method],
+            openapi_extra=THREE_DS_FORM if method == "POST" else None,
+            name=f"three_ds_in{suffix.replace('/', '_')}_{method.lower()}",
+        )
 
 
-@router.post("/card_details/{charge_id}/3ds_handler")
+@router.post("/card_details/{charge_id}/3ds_handler", openapi_extra=THREE_DS_FORM)
 async def three_ds_handler(request: Request, charge_id: str, connector: ConnectorDep) -> Response:
     charge = await load_charge(request, connector, charge_id)
     enforce(request, charge, Action.THREE_DS_HANDLER)

@@ -12,8 +12,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from pay_common.json_input import first_field_with_bad_text
 from publicapi.errors import PublicApiError, invalid_attribute, missing_attribute
-from publicapi.validation import first_field_with_nul, is_blank, is_json_int
+from publicapi.validation import is_blank, is_json_int
 
 CODE_MISSING = "P0101"
 CODE_INVALID = "P0102"
@@ -254,9 +255,10 @@ def _check_beans(request: dict[str, Any], set_up_agreement: str | None) -> None:
 def parse_create_payment(body: dict[str, Any]) -> dict[str, Any]:
     """The connector ``POST .../charges`` body for a valid request; raises the first failure."""
     amount = _parse_amount(body)
-    nul_field = first_field_with_nul(body)
+    nul_field = first_field_with_bad_text(body)
     if nul_field is not None:
-        # Not in the original; a NUL can never be stored, so it is refused like an illegal character.
+        # Not in the original: NUL or a lone surrogate can never be stored, so it is refused like an
+        # illegal character.
         raise _bad_request(nul_field, MUST_BE_STRING)
     reference = _parse_required_text(body, "reference")
     description = _parse_required_text(body, "description")

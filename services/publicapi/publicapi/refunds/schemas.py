@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from pay_common.json_input import is_ascii_digits
 from publicapi.errors import invalid_attribute, missing_attribute
 from publicapi.validation import is_json_int
 
@@ -20,17 +21,14 @@ class RefundRequest:
 
 
 def _lenient_int(value: Any) -> int:
-    """The original reads ``refund_amount_available`` with Jackson's ``asInt``: never fails."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | float):
-        return int(value)
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return 0
-    return 0
+    """The original reads ``refund_amount_available`` with Jackson's ``asInt``: never fails.
+    A number beyond a 32-bit int (which ``asInt`` would truncate) reads as 0, like text."""
+    number = 0
+    if isinstance(value, bool | int | float):
+        number = int(value)
+    elif isinstance(value, str) and is_ascii_digits(value.strip().removeprefix("-")):
+        number = int(value.strip())
+    return number if is_json_int(number) else 0
 
 
 def parse_refund_request(body: dict[str, Any]) -> RefundRequest:

@@ -17,6 +17,7 @@ MAX_DISPLAY_SIZE = 500
 MAX_PAGE = 2**31 - 1
 DEFAULT_DISPLAY_SIZE = 500
 DIGITS = re.compile(r"^[0-9]+$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 LOCAL_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 SIX_DIGITS = re.compile(r"^[0-9]{6}$")
 FOUR_DIGITS = re.compile(r"^[0-9]{4}$")
@@ -93,10 +94,11 @@ REFUND_CHECKS: tuple[tuple[str, Check], ...] = (
 
 
 def validate(params: Params, checks: tuple[tuple[str, Check], ...], code: str) -> None:
-    """Raise ``code`` naming every bad parameter; a value holding U+0000 is never valid."""
+    """Raise ``code`` naming every bad parameter; a value holding a control character (U+0000
+    above all) is never valid, and connector refuses them."""
     checked = [name for name, _ in checks]
     invalid = [name for name, check in checks if name in params and not check(params[name])]
-    invalid += [name for name, value in params.items() if "\x00" in value and name not in invalid]
+    invalid += [name for name, value in params.items() if CONTROL.search(value) and name not in invalid]
     invalid.sort(key=lambda name: checked.index(name) if name in checked else len(checked))
     if invalid:
         raise PublicApiError(

@@ -9,8 +9,9 @@ import re
 from datetime import datetime
 from typing import Any
 
+from pay_common.json_input import first_field_with_bad_text
 from publicapi.errors import invalid_attribute, missing_attribute
-from publicapi.validation import first_field_with_nul, is_json_int
+from publicapi.validation import is_json_int
 
 MAX_AMOUNT = 10_000_000
 STRING_FIELDS = (
@@ -132,7 +133,7 @@ def _check_card_fields(body: dict[str, Any]) -> None:
 def parse_telephone_payment(body: dict[str, Any]) -> dict[str, Any]:
     """The connector ``telephone-charges`` body; raises the first failure (422)."""
     _check_types(body)
-    nul_field = first_field_with_nul(body)
+    nul_field = first_field_with_bad_text(body)
     if nul_field is not None:
         raise _invalid(nul_field, "Must be a valid string format")
     _check_rules(body)

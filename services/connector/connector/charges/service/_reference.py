@@ -13,6 +13,7 @@ import re
 
 from connector.charges.schemas import ChargeCreateRequest
 from connector.errors import BadRequest
+from pay_common.json_input import is_ascii_digits
 
 #: Sources whose reference the paying user typed (payment links and agent-initiated MOTO).
 USER_TYPED_SOURCES = frozenset({"CARD_PAYMENT_LINK", "CARD_AGENT_INITIATED_MOTO"})
@@ -51,9 +52,18 @@ def luhn_valid(digits: str) -> bool:
 
 def looks_like_card_number(text: str) -> bool:
     digits = _SEPARATORS.sub("", text)
-    if not (12 <= len(digits) <= 19 and digits.isdigit() and luhn_valid(digits)):
+    if not (12 <= len(digits) <= 19 and is_ascii_digits(digits) and luhn_valid(digits)):
         return False
     return any(low <= digits[: len(low)] <= high for low, high in _CARD_RANGES)
+
+
+#: A run of digits, spaces and hyphens long enough to be a card number.
+_DIGIT_RUN = re.compile(r"[0-9][0-9\s-]{10,}[0-9]")
+
+
+def contains_card_number(text: str) -> bool:
+    """Whether free text (an email address, say) holds a card number anywhere in it."""
+    return any(looks_like_card_number(run) for run in _DIGIT_RUN.findall(text))
 
 
 def check_reference_is_not_a_card_number(request: ChargeCreateRequest) -> None:
