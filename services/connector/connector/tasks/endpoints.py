@@ -6,12 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
-# Importing the task modules registers their loops in worker.LOOPS (capture, expiry sweep).
+# Importing the task modules registers their loops in worker.LOOPS (capture, expiry sweep, recovery).
 from connector.capture import tasks as _capture_tasks  # noqa: F401
 from connector.dependencies import SettingsDep
 from connector.expiry import tasks as _expiry_tasks  # noqa: F401
 from connector.expiry.service import sweep
 from connector.postgres import SessionmakerDep
+from connector.recovery import tasks as _recovery_tasks  # noqa: F401
 
 router = APIRouter()
 
