@@ -16,6 +16,9 @@ from connector import worker
 from connector.api import router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
+from connector.gateways import registry
+from connector.gateways.sandbox.adapter import SandboxGateway
+from connector.gateways.sandbox.ledger import SandboxLedger
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging
@@ -34,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        if settings.sandbox_ledger_path:
+            registry.register("sandbox", SandboxGateway(SandboxLedger(settings.sandbox_ledger_path)))
         tasks = worker.start(app) if settings.run_worker else []
         # Start-up objects (modules, routes, models) live as long as the process: keep them out of
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).

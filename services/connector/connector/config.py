@@ -100,6 +100,10 @@ class Settings(BaseServiceSettings):
     stale_intent_after_seconds: int = 60
     #: How often the recovery loop looks for stale intent states.
     recovery_interval_seconds: float = 15.0
+    #: A JSON-lines file where the sandbox provider records what it did, shared by every connector
+    #: process and kept across restarts (its "side" of each payment; scripts/chaos.py reads it).
+    #: Unset: the sandbox remembers in memory only.
+    sandbox_ledger_path: str | None = None
 
 
 @lru_cache
