@@ -37,8 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        if settings.sandbox_ledger_path:
-            registry.register("sandbox", SandboxGateway(SandboxLedger(settings.sandbox_ledger_path)))
+        if settings.sandbox_ledger_path or settings.sandbox_latency_seconds:
+            ledger = SandboxLedger(settings.sandbox_ledger_path)
+            registry.register("sandbox", SandboxGateway(ledger, latency=settings.sandbox_latency_seconds))
         tasks = worker.start(app) if settings.run_worker else []
         # Start-up objects (modules, routes, models) live as long as the process: keep them out of
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).

@@ -104,6 +104,8 @@ class Settings(BaseServiceSettings):
     #: process and kept across restarts (its "side" of each payment; scripts/chaos.py reads it).
     #: Unset: the sandbox remembers in memory only.
     sandbox_ledger_path: str | None = None
+    #: Seconds the sandbox takes to answer after acting (0: at once); load and chaos runs only.
+    sandbox_latency_seconds: float = 0.0
 
 
 @lru_cache

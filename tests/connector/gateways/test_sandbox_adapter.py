@@ -84,7 +84,7 @@ async def test_3ds_card_and_its_result() -> None:
 
 
 @pytest.mark.asyncio
-async def test_capture_cancel_refund_always_succeed_and_query_is_unsupported() -> None:
+async def test_capture_cancel_refund_always_succeed_and_an_unseen_charge_is_unknown() -> None:
     gateway = SandboxGateway()
     assert (await gateway.capture(_operation())).status == CaptureStatus.COMPLETE
     assert await gateway.cancel(_operation()) == CancelStatus.CANCELLED

@@ -12,6 +12,8 @@ then passes when the payment pages send ``pa_response == "success"`` and is decl
 
 from __future__ import annotations
 
+import asyncio
+
 from connector.gateways.base import (
     AuthorisationRequest,
     AuthorisationResult,
@@ -73,8 +75,16 @@ class SandboxGateway:
 
     name = "sandbox"
 
-    def __init__(self, ledger: SandboxLedger | None = None) -> None:
+    def __init__(self, ledger: SandboxLedger | None = None, *, latency: float = 0.0) -> None:
         self.ledger = ledger or SandboxLedger()
+        #: Seconds each answer takes to come back *after* the sandbox acted, as over a real
+        #: provider's network: a crash in that window leaves work done that the connector never
+        #: heard of (what scripts/chaos.py wants to hit).
+        self.latency = latency
+
+    async def _answer_delay(self) -> None:
+        if self.latency:
+            await asyncio.sleep(self.latency)
 
     async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
         try:
@@ -85,6 +95,7 @@ class SandboxGateway:
         self.ledger.record(
             Entry("authorise", request.charge_external_id, result.status.value, amount=request.amount)
         )
+        await self._answer_delay()
         return result
 
     def _authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
@@ -121,10 +132,12 @@ class SandboxGateway:
 
     async def capture(self, operation: GatewayOperation) -> CaptureResult:
         self._record_operation("capture", operation, "COMPLETE")
+        await self._answer_delay()
         return CaptureResult(CaptureStatus.COMPLETE, gateway_transaction_id=operation.gateway_transaction_id)
 
     async def cancel(self, operation: GatewayOperation) -> CancelStatus:
         self._record_operation("cancel", operation, CancelStatus.CANCELLED.value)
+        await self._answer_delay()
         return CancelStatus.CANCELLED
 
     async def refund(self, request: RefundRequest) -> RefundResult:
@@ -137,6 +150,7 @@ class SandboxGateway:
                 amount=request.amount,
             )
         )
+        await self._answer_delay()
         return RefundResult(RefundStatus.COMPLETE, reference=new_uuid())
 
     async def query(self, operation: GatewayOperation) -> AuthorisationStatus | None:
