@@ -51,9 +51,10 @@ class SandboxLedger:
         return [entry for entries in self._memory.values() for entry in entries]
 
     def record(self, entry: Entry) -> Entry:
-        """Record ``entry``; when its key was seen before for the charge, record it as a replay."""
+        """Record ``entry``; the same operation with a key seen before for the charge is a replay."""
         with self._locked():
-            if entry.key is not None and any(e.key == entry.key for e in self._entries_for(entry.charge)):
+            earlier = self._entries_for(entry.charge)
+            if entry.key is not None and any(e.op == entry.op and e.key == entry.key for e in earlier):
                 entry = Entry(**{**asdict(entry), "replay": True})
             self._remember(entry)
             if self.path is not None:
