@@ -81,21 +81,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+class ChaosError(Exception):
+    """A service could not be (re)started: the run cannot go on."""
+
+
 @dataclass
 class Service:
+    """One process: an ASGI app on ``port`` (ready when /healthcheck answers), or, with
+    ``command``, a job worker (ready when it logs ``worker.started``)."""
+
     name: str
     app: str
     port: int
     env: dict[str, str]
     log: Path
+    command: list[str] | None = None
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [PYTHON, "-m", "uvicorn", self.app, "--host", "127.0.0.1", "--port", str(self.port)]
+        command = self.command or [
+            *(PYTHON, "-m", "uvicorn", self.app, "--host", "127.0.0.1"),
+            *("--port", str(self.port), "--no-access-log"),
+        ]
+        self._ready_marks = self._marks()
         with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                [*command, "--no-access-log"], env=self.env, cwd=ROOT, stdout=log, stderr=log
-            )
+            self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=log)
+
+    def _marks(self) -> int:
+        try:
+            return self.log.read_text(errors="replace").count('"event": "worker.started"')
+        except FileNotFoundError:
+            return 0
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -110,21 +126,25 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    async def wait_healthy(self, timeout: float = 60.0) -> None:
+    async def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
                 if self.process is not None and self.process.poll() is not None:
-                    raise SystemExit(f"{self.name} exited with {self.process.returncode}; see {self.log}")
-                try:
-                    if (
-                        await client.get(f"http://127.0.0.1:{self.port}/healthcheck", timeout=1)
-                    ).status_code == 200:
-                        return
-                except httpx.HTTPError:
-                    pass
+                    raise ChaosError(f"{self.name} exited with {self.process.returncode}; see {self.log}")
+                if await self._ready(client):
+                    return
                 await asyncio.sleep(0.2)
-        raise SystemExit(f"{self.name} did not become healthy; see {self.log}")
+        raise ChaosError(f"{self.name} did not become ready; see {self.log}")
+
+    async def _ready(self, client: httpx.AsyncClient) -> bool:
+        if self.command is not None:
+            return self._marks() > self._ready_marks
+        try:
+            response = await client.get(f"http://127.0.0.1:{self.port}/healthcheck", timeout=1)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
 
 
 @dataclass
@@ -259,15 +279,17 @@ async def traffic(run: Run, seed: int, public: httpx.AsyncClient, connector: htt
 
 async def chaos_monkey(run: Run, seed: int, victims: list[Service], kills: int) -> None:
     rng = random.Random(seed * 7919)
-    for _ in range(kills):
-        await asyncio.sleep(rng.uniform(1.0, 4.0))
-        victim = rng.choice(victims)
-        victim.kill()
-        run.kills.append(victim.name)
-        await asyncio.sleep(rng.uniform(0.0, 1.0))
-        victim.start()
-        await victim.wait_healthy()
-    run.stop.set()
+    try:
+        for _ in range(kills):
+            await asyncio.sleep(rng.uniform(1.0, 4.0))
+            victim = rng.choice(victims)
+            victim.kill()
+            run.kills.append(victim.name)
+            await asyncio.sleep(rng.uniform(0.0, 1.0))
+            victim.start()
+            await victim.wait_ready()
+    finally:
+        run.stop.set()
 
 
 async def counts(db: asyncpg.Connection, statuses: tuple[str, ...]) -> int:
@@ -368,7 +390,6 @@ def service_env(db_url: str, ledger: Path, connector_port: int, public_port: int
             # A provider answering in 0.3 s: kills land between "the provider acted" and "we heard".
             "CONNECTOR_SANDBOX_LATENCY_SECONDS": "0.3",
             "CONNECTOR_TOKEN_API_HMAC_SECRET": SECRET,
-            "CONNECTOR_RUN_WORKER": "true",
             "CONNECTOR_DB_POOL_SIZE": "10",
             "CONNECTOR_LOG_JSON": "true",
             "PUBLICAPI_CONNECTOR_URL": f"http://127.0.0.1:{connector_port}",
@@ -389,20 +410,18 @@ async def main(kills: int, seed: int, keep: bool) -> int:
     work = Path(tempfile.mkdtemp(prefix="pay-chaos-"))
     ledger = work / "sandbox-ledger.jsonl"
     print(f"• database {name} on {where}; logs and ledger in {work}")
-    web_port, worker_port, public_port = free_port(), free_port(), free_port()
+    web_port, public_port = free_port(), free_port()
+    env = service_env(db_url, ledger, web_port, public_port)
+    # The web process takes requests only; the job worker runs captures and the sweeps.
     web = Service(
         "connector",
         "connector.main:app",
         web_port,
-        service_env(db_url, ledger, web_port, public_port),
+        {**env, "CONNECTOR_RUN_WORKER": "false"},
         work / "connector.log",
     )
     worker = Service(
-        "worker",
-        "connector.main:app",
-        worker_port,
-        service_env(db_url, ledger, web_port, public_port),
-        work / "worker.log",
+        "worker", "connector.worker", 0, env, work / "worker.log", command=[PYTHON, "-m", "connector.worker"]
     )
     public = Service(
         "publicapi",
@@ -417,7 +436,7 @@ async def main(kills: int, seed: int, keep: bool) -> int:
         for service in services:
             service.start()
         for service in services:
-            await service.wait_healthy()
+            await service.wait_ready()
         admin = AdminClient(f"http://127.0.0.1:{web_port}")
         account = admin.create_account(service_name="Chaos")
         key = admin.create_key(str(account["gateway_account_id"]), description="chaos", created_by="chaos")
@@ -458,6 +477,9 @@ async def main(kills: int, seed: int, keep: bool) -> int:
         if not failed and not keep:
             shutil.rmtree(work, ignore_errors=True)
         return 1 if failed else 0
+    except ChaosError as exc:
+        print(f"• could not go on: {exc}")
+        return 2
     finally:
         for service in services:
             service.stop()

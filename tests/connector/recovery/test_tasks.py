@@ -1,52 +1,41 @@
-"""The recovery loop resolves intent states on its own schedule, and stops when told."""
+"""The recovery sweep runs as a periodic job of the worker, every 15 s by default."""
 
 from __future__ import annotations
 
-import asyncio
-from types import SimpleNamespace
-from typing import cast
-
 import pytest
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connector import worker
+from connector import jobs
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
-from connector.recovery.tasks import recovery_loop
+from connector.worker import build_worker_app
 from pay_common.db.base import utc_now
 from tests.factories import create_account, create_charge
+from tests.jobs import drain
 
 S = ChargeStatus
 
 
-def test_the_recovery_loop_is_registered() -> None:
-    assert worker.LOOPS["recovery"] is recovery_loop
+def test_the_recovery_sweep_is_a_periodic_job(connector_settings: Settings) -> None:
+    app = build_worker_app(connector_settings)
+    schedules = {p.task.name: p.cron for p in app.periodic_registry.periodic_tasks.values()}
+    assert schedules[jobs.RECOVERY_SWEEP] == "* * * * * */15"
 
 
 @pytest.mark.asyncio
-async def test_recovery_loop_resolves_a_stale_authorisation(
-    db_session: AsyncSession, connector_app: FastAPI, connector_settings: Settings
+async def test_the_recovery_job_resolves_stale_intents(
+    db_session: AsyncSession, connector_settings: Settings
 ) -> None:
-    charge = await create_charge(
-        db_session, await create_account(db_session), status=S.AUTHORISATION_READY, updated_date=utc_now()
+    account = await create_account(db_session)
+    authorising = await create_charge(
+        db_session, account, status=S.AUTHORISATION_READY, updated_date=utc_now()
     )
-    settings = connector_settings.model_copy(
-        update={"stale_intent_after_seconds": 0, "recovery_interval_seconds": 0.05}
-    )
-    app = cast(
-        FastAPI,
-        SimpleNamespace(
-            state=SimpleNamespace(settings=settings, sessionmaker=connector_app.state.sessionmaker)
-        ),
-    )
-    tasks = [asyncio.create_task(recovery_loop(app))]
-    try:
-        for _ in range(200):
-            await db_session.refresh(charge)
-            if charge.status != S.AUTHORISATION_READY:
-                break
-            await asyncio.sleep(0.05)
-    finally:
-        await worker.stop(tasks)
-    assert charge.status == S.EXPIRED
+    capturing = await create_charge(db_session, account, status=S.CAPTURE_READY, updated_date=utc_now())
+    await jobs.defer(db_session, jobs.RECOVERY_SWEEP, {"timestamp": 0})
+    await db_session.commit()
+
+    await drain(connector_settings, stale_intent_after_seconds=0)
+
+    await db_session.refresh(authorising)
+    await db_session.refresh(capturing)
+    assert (authorising.status, capturing.status) == (S.EXPIRED, S.CAPTURED)

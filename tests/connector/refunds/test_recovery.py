@@ -1,4 +1,4 @@
-"""A refund a crash left in CREATED is carried out by the recovery loop, exactly once at the gateway."""
+"""A refund a crash left in CREATED is carried out by the recovery sweep, exactly once at the gateway."""
 
 from __future__ import annotations
 

@@ -14,7 +14,7 @@ answers 202 if it is not done (the task carries on, the payment pages poll the c
 
 A cancel that arrived while the gateway was working is honoured in phase 3
 (``cancel.service.complete_requested_cancel``): an authorised charge is voided at once. A crash
-between 1 and 3 leaves ``AUTHORISATION READY``, which the recovery loop resolves by asking the
+between 1 and 3 leaves ``AUTHORISATION READY``, which the recovery sweep resolves by asking the
 gateway (``cancel.service.recover_stale_authorisations``, docs/reliability.md).
 """
 

@@ -10,7 +10,7 @@ the gateway must release the money, in three phases:
    error → failure status.
 
 A crash between 1 and 3 leaves ``* CANCEL READY``; :func:`recover_stale_cancels` (run by the
-recovery loop) finishes such charges by calling the gateway again: a cancel is idempotent.
+recovery sweep) finishes such charges by calling the gateway again: a cancel is idempotent.
 
 While the authorisation itself is with the gateway (``AUTHORISATION READY``, ``AUTHORISATION
 3DS READY``) nobody knows yet whether money will be held, so a user cancel or an expiry does

@@ -11,7 +11,7 @@ straight to ``EXPIRED``; authorised ones are cancelled at the gateway through
 ``AUTHORISATION READY`` / ``AUTHORISATION 3DS READY`` (the outcome is with the gateway, or was
 lost in a crash) are never expired blind: the gateway is asked and whatever it authorised is
 voided (``cancel.service.resolve_authorising``). Stale ``* CANCEL READY`` charges are finished
-(the recovery loop does both sooner: docs/reliability.md).
+(the recovery sweep does both sooner: docs/reliability.md).
 Housekeeping: tokens older than ``token_expiry_window_seconds`` and idempotency rows older
 than ``idempotency_expiry_window_seconds`` are deleted.
 """

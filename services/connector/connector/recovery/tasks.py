@@ -1,27 +1,22 @@
-"""The recovery loop: :func:`recover_intents` every ``recovery_interval_seconds``."""
+"""The periodic recovery sweep (``recovery_sweep_cron``, every 15 s): :func:`recover_intents`."""
 
 from __future__ import annotations
 
-import asyncio
+import procrastinate
 
-from fastapi import FastAPI
-
-from connector import worker
+from connector import jobs
 from connector.config import Settings
 from connector.recovery.service import recover_intents
-from pay_common.logging import get_logger
-
-logger = get_logger(__name__)
 
 
-async def recovery_loop(app: FastAPI) -> None:
-    settings: Settings = app.state.settings
-    while True:
-        try:
-            await recover_intents(app.state.sessionmaker, settings)
-        except Exception as exc:  # keep the schedule alive; the next round retries
-            logger.error("worker.recovery.failed", error=type(exc).__name__, exc_info=exc)
-        await asyncio.sleep(settings.recovery_interval_seconds)
+async def recovery_sweep_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
+    found = jobs.resources(context)
+    await recover_intents(found.sessionmaker, found.settings)
 
 
-worker.LOOPS["recovery"] = recovery_loop
+def register(app: procrastinate.App, settings: Settings) -> None:
+    app.periodic(cron=settings.recovery_sweep_cron, periodic_id="recovery")(
+        app.task(name=jobs.RECOVERY_SWEEP, pass_context=True, queueing_lock=jobs.RECOVERY_SWEEP)(
+            recovery_sweep_job
+        )
+    )
