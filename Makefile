@@ -4,7 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
+<<<<<<< HEAD
 .PHONY: help install run test test-fast lint format bench fuzz clean
+=======
+.PHONY: help install run test test-fast lint format bench chaos clean
+>>>>>>> races
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +38,9 @@ fuzz: install ## Contract-driven fuzzing: 5,000 schemathesis requests per servic
 
 bench: install ## Run the benchmarks and print the figures recorded in docs/benchmarks.md
 	@$(BIN)/python -m scripts.bench
+
+chaos: install ## kill -9 connector processes during payments and refunds, then check recovery (docs/reliability.md)
+	@$(BIN)/python -m scripts.chaos
 
 clean: ## Remove the virtualenv, caches and the embedded database (.data)
 	rm -rf $(VENV) .tools .data .pytest_cache .mypy_cache .ruff_cache

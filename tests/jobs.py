@@ -20,6 +20,7 @@ NEVER = "0 0 1 1 *"
 QUIET = {
     "capture_sweep_cron": NEVER,
     "expiry_sweep_cron": NEVER,
+    "recovery_sweep_cron": NEVER,
     "token_cleanup_cron": NEVER,
     "emitted_events_sweep_cron": NEVER,
     "retry_stalled_jobs_cron": NEVER,

@@ -16,7 +16,12 @@ from connector import worker
 from connector.api import admin_router, router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
+<<<<<<< HEAD
 from pay_common.asgi import RequestIdMiddleware, add_input_limits
+=======
+from connector.gateways import registry
+from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
+>>>>>>> races
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging
 
@@ -35,6 +40,7 @@ def create_app(settings: Settings | None = None, *, admin: bool = False) -> Fast
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        registry.configure_sandbox(settings.sandbox_ledger_path, settings.sandbox_latency_seconds)
         background = worker.start(settings) if settings.run_worker and not admin else None
         # Start-up objects (modules, routes, models) live as long as the process: keep them out of
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).

@@ -46,6 +46,8 @@ class Settings(BaseServiceSettings):
     #: Periodic jobs (cron, with an optional sixth field for seconds).
     capture_sweep_cron: str = "* * * * *"
     expiry_sweep_cron: str = "*/5 * * * *"
+    #: Resolves intent states a crash left behind (docs/reliability.md): every 15 s.
+    recovery_sweep_cron: str = "* * * * * */15"
     token_cleanup_cron: str = "17 * * * *"
     emitted_events_sweep_cron: str = "*/10 * * * *"
     retry_stalled_jobs_cron: str = "* * * * * */10"
@@ -111,6 +113,9 @@ class Settings(BaseServiceSettings):
     idempotency_expiry_window_seconds: int = 24 * 3600
     #: How long POST /cards and /3ds wait for the gateway before answering 202 (the work goes on).
     auth_read_timeout_seconds: float = 1.0
+    #: How long a user cancel waits for an authorisation already with the gateway before answering
+    #: 202 (the outcome is then voided without the payer: docs/decisions.md).
+    cancel_wait_for_authorisation_seconds: float = 2.0
     #: A second 3DS challenge after this many is a rejection (MAXIMUM_NO_USER_3DS_ATTEMPTS).
     maximum_3ds_attempts: int = 1
     capture_process_maximum_retries: int = Field(
@@ -127,9 +132,17 @@ class Settings(BaseServiceSettings):
         ),
     )
     capture_batch_size: int = 10
-    #: An intent status (CAPTURE READY, *_CANCEL READY) older than this is treated as left by a
-    #: crash between "intent recorded" and "result recorded", and is finished by the worker/sweep.
-    stale_intent_after_seconds: int = 600
+    #: An intent status (AUTHORISATION READY, AUTHORISATION 3DS READY, CAPTURE READY,
+    #: * CANCEL READY; a CREATED refund) untouched for this long was left by a crash between
+    #: "intent recorded" and "result recorded", and is resolved by the recovery sweep / capture
+    #: worker (docs/reliability.md). Must exceed the longest gateway call (Worldpay auth: 50 s).
+    stale_intent_after_seconds: int = 60
+    #: A JSON-lines file where the sandbox provider records what it did, shared by every connector
+    #: process and kept across restarts (its "side" of each payment; scripts/chaos.py reads it).
+    #: Unset: the sandbox remembers in memory only.
+    sandbox_ledger_path: str | None = None
+    #: Seconds the sandbox takes to answer after acting (0: at once); load and chaos runs only.
+    sandbox_latency_seconds: float = 0.0
 
 
 @lru_cache

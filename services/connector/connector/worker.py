@@ -26,6 +26,8 @@ from connector.config import Settings, get_settings
 from connector.events import tasks as event_tasks
 from connector.events.consumers import Consumers, build_consumers
 from connector.expiry import tasks as expiry_tasks
+from connector.gateways import registry
+from connector.recovery import tasks as recovery_tasks
 from connector.tokens import tasks as token_tasks
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging, get_logger
@@ -50,6 +52,7 @@ def register_tasks(app: procrastinate.App, settings: Settings) -> None:
     capture_tasks.register(app, settings)
     expiry_tasks.register(app, settings)
     token_tasks.register(app, settings)
+    recovery_tasks.register(app, settings)
     event_tasks.register(app, settings)
     app.periodic(cron=settings.retry_stalled_jobs_cron, periodic_id="stalled")(
         app.task(name=jobs.RETRY_STALLED, pass_context=True, queueing_lock=jobs.RETRY_STALLED)(
@@ -92,6 +95,7 @@ async def run(
 ) -> None:
     """Run one worker until stopped (``wait=False``: until the queue is empty)."""
     app = build_worker_app(settings)
+    registry.configure_sandbox(settings.sandbox_ledger_path, settings.sandbox_latency_seconds)
     async with worker_resources(settings, consumers) as resources, app.open_async():
         logger.info(
             "worker.started", concurrency=settings.worker_concurrency, consumers=resources.consumers.names

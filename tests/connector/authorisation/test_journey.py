@@ -295,10 +295,9 @@ async def test_frontend_capture_refusals(
     [
         (S.CREATED, 0, ["USER CANCELLED"]),
         (S.ENTERING_CARD_DETAILS, 0, ["USER CANCELLED"]),
-        (S.AUTHORISATION_READY, 0, ["USER CANCELLED"]),
         (S.AUTHORISATION_3DS_REQUIRED, 0, ["USER CANCELLED"]),
-        (S.AUTHORISATION_3DS_READY, 0, ["USER CANCELLED"]),
         (S.AUTHORISATION_SUCCESS, 1, ["USER CANCEL READY", "USER CANCELLED"]),
+        # AUTHORISATION READY / 3DS READY: tests/connector/cancel/test_cancel_during_authorisation.py
     ],
 )
 async def test_user_cancel(

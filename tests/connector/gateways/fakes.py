@@ -19,6 +19,7 @@ from connector.gateways.base import (
     ThreeDsResult,
 )
 from connector.gateways.sandbox.adapter import SandboxGateway
+from connector.gateways.sandbox.ledger import SandboxLedger
 
 
 class SimulatedCrash(BaseException):
@@ -82,3 +83,36 @@ class CountingGateway:
     async def query(self, operation: GatewayOperation) -> AuthorisationStatus | None:
         await self._enter("query")
         return await self.inner.query(operation)
+
+
+class GatedSandbox(SandboxGateway):
+    """The sandbox, recording into ``ledger``, whose authorisations are held at the "provider":
+    each waits ``delay`` seconds and, when ``gated``, until the test opens ``gate`` (``entered`` is
+    set once a call is there). ``crash_after_authorising``: the provider authorises, then the
+    connector "dies" before it hears the answer."""
+
+    def __init__(
+        self,
+        ledger: SandboxLedger | None = None,
+        *,
+        delay: float = 0.0,
+        gated: bool = True,
+        crash_after_authorising: bool = False,
+    ) -> None:
+        super().__init__(ledger)
+        self.delay = delay
+        self.entered = asyncio.Event()
+        self.gate = asyncio.Event()
+        if not gated:
+            self.gate.set()
+        self.crash_after_authorising = crash_after_authorising
+
+    async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
+        self.entered.set()
+        await self.gate.wait()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        result = await super().authorise(request)
+        if self.crash_after_authorising:
+            raise SimulatedCrash("authorise")
+        return result

@@ -84,14 +84,16 @@ async def test_3ds_card_and_its_result() -> None:
 
 
 @pytest.mark.asyncio
-async def test_capture_cancel_refund_always_succeed_and_query_is_unsupported() -> None:
+async def test_capture_cancel_refund_always_succeed_and_query_reports_the_void() -> None:
     gateway = SandboxGateway()
     assert (await gateway.capture(_operation())).status == CaptureStatus.COMPLETE
     assert await gateway.cancel(_operation()) == CancelStatus.CANCELLED
     refund = await gateway.refund(RefundRequest("r" * 26, "c" * 26, "tx", 500, {}, "connector:refund:x"))
     assert refund.status == RefundStatus.COMPLETE
     assert refund.reference
-    assert await gateway.query(_operation()) is None
+    # Never authorised here, but voided: that is what the sandbox remembers.
+    assert await gateway.query(_operation()) == AuthorisationStatus.CANCELLED
+    assert await SandboxGateway().query(_operation()) is None
 
 
 def test_card_details_never_appear_in_repr() -> None:

@@ -33,6 +33,7 @@ def test_every_job_type_and_schedule_is_registered(connector_settings: Settings)
         jobs.CAPTURE_SWEEP,
         jobs.EXPIRY_SWEEP,
         jobs.TOKEN_CLEANUP,
+        jobs.RECOVERY_SWEEP,
         jobs.PUBLISH_EVENTS,
         jobs.HISTORICAL_EMIT,
         jobs.EMITTED_EVENTS_SWEEP,
@@ -42,6 +43,7 @@ def test_every_job_type_and_schedule_is_registered(connector_settings: Settings)
         jobs.CAPTURE_SWEEP: settings.capture_sweep_cron,
         jobs.EXPIRY_SWEEP: "*/7 * * * *",
         jobs.TOKEN_CLEANUP: settings.token_cleanup_cron,
+        jobs.RECOVERY_SWEEP: settings.recovery_sweep_cron,
         jobs.EMITTED_EVENTS_SWEEP: settings.emitted_events_sweep_cron,
         jobs.RETRY_STALLED: settings.retry_stalled_jobs_cron,
     }

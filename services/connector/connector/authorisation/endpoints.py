@@ -21,7 +21,7 @@ from connector.authorisation.schemas import (
     ThreeDsRequest,
 )
 from connector.authorisation.service import GENERIC_3DS_ERROR, authorise, authorise_3ds
-from connector.cancel.service import USER_CANCEL, CancelRefused, cancel_charge
+from connector.cancel.service import AUTHORISING, USER_CANCEL, CancelRefused, cancel_charge
 from connector.capture.service import approve_by_user
 from connector.charges import repository
 from connector.charges.errors import (
@@ -138,14 +138,22 @@ async def confirm_capture(charge_id: str, session: SessionDep) -> Response:
 
 
 @router.post("/cancel", status_code=204)
-async def cancel_by_user(charge_id: str, sessionmaker: SessionmakerDep) -> Response:
-    """The payer pressed "cancel payment" (connector.md §9.1)."""
+async def cancel_by_user(charge_id: str, sessionmaker: SessionmakerDep, settings: SettingsDep) -> Response:
+    """The payer pressed "cancel payment" (connector.md §9.1). While the card is being authorised
+    the cancel waits for the outcome (and voids it): 202 if it is still not known after
+    ``cancel_wait_for_authorisation_seconds``, the cancel then completes without the payer."""
     try:
-        status = await cancel_charge(sessionmaker, charge_id, USER_CANCEL)
+        status = await cancel_charge(
+            sessionmaker, charge_id, USER_CANCEL, wait_seconds=settings.cancel_wait_for_authorisation_seconds
+        )
     except CancelRefused as refused:
         if refused.reason == "in_progress":
             raise OperationInProgress(USER_CANCEL.name, charge_id) from None
         raise ChargeNotInCorrectState(charge_id) from None
     if status is None:
         raise ChargeNotFound(charge_id)
+    if status in AUTHORISING:
+        raise OperationInProgress(USER_CANCEL.name, charge_id)
+    if status not in USER_CANCEL.statuses:  # the authorisation was declined or failed meanwhile
+        raise ChargeNotInCorrectState(charge_id)
     return Response(status_code=204)

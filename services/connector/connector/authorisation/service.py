@@ -11,7 +11,11 @@
 
 Phases 2-3 run in a task; the request waits ``auth_read_timeout_seconds`` for it and
 answers 202 if it is not done (the task carries on, the payment pages poll the charge).
-A crash between 1 and 3 leaves ``AUTHORISATION READY``, which the expiry sweep expires.
+
+A cancel that arrived while the gateway was working is honoured in phase 3
+(``cancel.service.complete_requested_cancel``): an authorised charge is voided at once. A crash
+between 1 and 3 leaves ``AUTHORISATION READY``, which the recovery sweep resolves by asking the
+gateway (``cancel.service.recover_stale_authorisations``, docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ from connector.authorisation.errors import (
     GatewayErrorResponse,
 )
 from connector.authorisation.schemas import CardAuthorisationRequest, ThreeDsRequest
+from connector.cancel.service import (
+    EXPIRY,
+    PendingCancel,
+    complete_requested_cancel,
+    finish_cancel,
+    void_orphan,
+)
 from connector.charges import repository as charges_repository
 from connector.charges.errors import ChargeNotFound, ChargeNotInCorrectState
 from connector.charges.service import transition
@@ -238,18 +249,53 @@ async def _record_authorisation(
     async with unit_of_work(sessionmaker) as session:
         charge = await charges_repository.lock_charge_by_id(session, intent.charge_id)
         if charge is None or charge.status != S.AUTHORISATION_READY:
-            # Cancelled or expired while the gateway was working: the result is not ours to record.
             current = S(charge.status) if charge else S.UNDEFINED
-            logger.warning(
-                "charge.authorisation.result_discarded",
-                charge_external_id=intent.external_id,
-                status=current.value,
-                outcome=target.value,
-            )
-            return Outcome(current, ChargeNotInCorrectState(intent.external_id))
+            return await _discard(intent, result, target, current)
         store_card_details(charge, card)
         _store_gateway_answer(charge, result, target)
         await transition(session, charge, target)
+        cancel = await complete_requested_cancel(session, charge)
+    return await _outcome(sessionmaker, intent, target, error, cancel)
+
+
+async def _discard(
+    intent: _Intent, result: AuthorisationResult | None, target: ChargeStatus, current: ChargeStatus
+) -> Outcome:
+    """The charge was ended while the gateway worked (recovery took it over after the stale
+    window): the result is not ours to record, but money it holds must not stay held."""
+    logger.warning(
+        "charge.authorisation.result_discarded",
+        charge_external_id=intent.external_id,
+        status=current.value,
+        outcome=target.value,
+    )
+    if target == S.AUTHORISATION_SUCCESS:
+        transaction_id = (result.gateway_transaction_id if result else None) or intent.gateway_transaction_id
+        await void_orphan(
+            PendingCancel(
+                charge_id=intent.charge_id,
+                external_id=intent.external_id,
+                provider=intent.provider,
+                gateway_transaction_id=transaction_id,
+                amount=intent.amount,
+                credentials=intent.credentials,
+                flow=EXPIRY,
+            )
+        )
+    return Outcome(current, ChargeNotInCorrectState(intent.external_id))
+
+
+async def _outcome(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    intent: _Intent,
+    target: ChargeStatus,
+    error: ConnectorError | None,
+    cancel: PendingCancel | None,
+) -> Outcome:
+    """The HTTP outcome; first the void, when a cancel requested meanwhile found it authorised."""
+    if cancel is not None:
+        target = await finish_cancel(sessionmaker, cancel)
+        error = ChargeNotInCorrectState(intent.external_id)
     return Outcome(target, error)
 
 
@@ -319,8 +365,7 @@ async def _authorise_3ds_at_gateway(
         charge = await charges_repository.lock_charge_by_id(session, intent.charge_id)
         if charge is None or charge.status != S.AUTHORISATION_3DS_READY:
             current = S(charge.status) if charge else S.UNDEFINED
-            logger.warning("charge.authorisation_3ds.result_discarded", charge_external_id=intent.external_id)
-            return Outcome(current, ChargeNotInCorrectState(intent.external_id))
+            return await _discard(intent, result, target, current)
         if target == S.AUTHORISATION_3DS_REQUIRED:
             challenges = await charges_repository.count_events(
                 session, charge.id, frozenset({S.AUTHORISATION_3DS_REQUIRED})
@@ -329,4 +374,6 @@ async def _authorise_3ds_at_gateway(
                 target = S.AUTHORISATION_REJECTED
         _store_gateway_answer(charge, result, target)
         await transition(session, charge, target)
-    return Outcome(target, gateway_failed=result is None)
+        cancel = await complete_requested_cancel(session, charge)
+    outcome = await _outcome(sessionmaker, intent, target, None, cancel)
+    return Outcome(outcome.status, outcome.error, gateway_failed=result is None)

@@ -10,11 +10,25 @@ the gateway must release the money, in three phases:
    error → failure status.
 
 A crash between 1 and 3 leaves ``* CANCEL READY``; :func:`recover_stale_cancels` (run by the
-expiry sweep) finishes such charges by calling the gateway again: a cancel is idempotent.
+recovery sweep) finishes such charges by calling the gateway again: a cancel is idempotent.
+
+While the authorisation itself is with the gateway (``AUTHORISATION READY``, ``AUTHORISATION
+3DS READY``) nobody knows yet whether money will be held, so a user cancel or an expiry does
+not end the charge there (upstream does, and never voids what the gateway then authorises).
+It records ``charges.cancel_requested`` instead (docs/decisions.md, "Cancel during
+authorisation"); then
+
+* the authorisation, on recording its outcome, honours the request
+  (:func:`complete_requested_cancel`: an authorised charge goes ``AUTHORISATION SUCCESS →
+  * CANCEL READY`` and is voided; anything else ends in the flow's final status);
+* if that outcome never comes (a crash), :func:`resolve_authorising` asks the gateway
+  (``query``), voids whatever may be held, and ends the charge in the flow's final status.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +45,7 @@ from connector.charges.state import (
     is_allowed,
 )
 from connector.gateways import registry
-from connector.gateways.base import CancelStatus, GatewayOperation
+from connector.gateways.base import AuthorisationStatus, CancelStatus, GatewayOperation
 from connector.models import Charge
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
@@ -48,10 +62,21 @@ class CancelFlow:
     submitted: ChargeStatus
     success: ChargeStatus
     failure: ChargeStatus
+    #: Stored in ``charges.cancel_requested`` when the flow waits for an authorisation's outcome.
+    key: str
+
+    @property
+    def statuses(self) -> frozenset[ChargeStatus]:
+        return frozenset({self.lock, self.submitted, self.success, self.failure})
 
 
 USER_CANCEL = CancelFlow(
-    "User Cancellation", S.USER_CANCEL_READY, S.USER_CANCEL_SUBMITTED, S.USER_CANCELLED, S.USER_CANCEL_ERROR
+    "User Cancellation",
+    S.USER_CANCEL_READY,
+    S.USER_CANCEL_SUBMITTED,
+    S.USER_CANCELLED,
+    S.USER_CANCEL_ERROR,
+    "user",
 )
 SYSTEM_CANCEL = CancelFlow(
     "System Cancellation",
@@ -59,11 +84,24 @@ SYSTEM_CANCEL = CancelFlow(
     S.SYSTEM_CANCEL_SUBMITTED,
     S.SYSTEM_CANCELLED,
     S.SYSTEM_CANCEL_ERROR,
+    "system",
 )
 EXPIRY = CancelFlow(
-    "Expiration", S.EXPIRE_CANCEL_READY, S.EXPIRE_CANCEL_SUBMITTED, S.EXPIRED, S.EXPIRE_CANCEL_FAILED
+    "Expiration",
+    S.EXPIRE_CANCEL_READY,
+    S.EXPIRE_CANCEL_SUBMITTED,
+    S.EXPIRED,
+    S.EXPIRE_CANCEL_FAILED,
+    "expiry",
 )
 FLOWS = (USER_CANCEL, SYSTEM_CANCEL, EXPIRY)
+#: The flows that may wait for an authorisation's outcome. A service cancel is refused (409)
+#: instead: AUTHORISATION READY -> SYSTEM CANCELLED is no edge, and the service can retry.
+REQUESTABLE = {USER_CANCEL.key: USER_CANCEL, EXPIRY.key: EXPIRY}
+#: The authorisation is with the gateway: its outcome, and so any hold on the money, is unknown.
+AUTHORISING = frozenset({S.AUTHORISATION_READY, S.AUTHORISATION_3DS_READY})
+#: How often a cancel waiting for an authorisation's outcome looks again.
+_POLL_SECONDS = 0.02
 
 
 class CancelRefused(Exception):
@@ -94,8 +132,34 @@ def _needs_gateway(status: ChargeStatus) -> bool:
     return status in POST_AUTHORISATION
 
 
+async def pending_for(session: AsyncSession, charge: Charge, flow: CancelFlow) -> PendingCancel:
+    """What a gateway cancel (void) of the locked ``charge`` needs once the transaction is closed."""
+    return PendingCancel(
+        charge_id=charge.id,
+        external_id=charge.external_id,
+        provider=charge.payment_provider,
+        gateway_transaction_id=charge.gateway_transaction_id,
+        amount=charge.total_amount,
+        credentials=await repository.credentials_for(session, charge),
+        flow=flow,
+    )
+
+
+def _operation(pending: PendingCancel) -> GatewayOperation:
+    return GatewayOperation(
+        charge_external_id=pending.external_id,
+        gateway_transaction_id=pending.gateway_transaction_id,
+        amount=pending.amount,
+        credentials=pending.credentials,
+        idempotency_key=f"connector:cancel:{pending.external_id}",
+    )
+
+
 async def begin_cancel(session: AsyncSession, charge: Charge, flow: CancelFlow) -> PendingCancel | None:
-    """Phase 1 on a locked charge. Returns the gateway call to make, or None when already final."""
+    """Phase 1 on a locked charge. Returns the gateway call to make, or None when already final.
+
+    Never called for a charge in :data:`AUTHORISING` by a requestable flow (see
+    :func:`request_cancel`)."""
     status = S(charge.status)
     if status in (flow.lock, flow.submitted):
         raise CancelRefused("in_progress", status)
@@ -105,15 +169,10 @@ async def begin_cancel(session: AsyncSession, charge: Charge, flow: CancelFlow) 
         if not is_allowed(status, flow.lock):  # AWAITING CAPTURE REQUEST -> USER CANCEL READY
             raise CancelRefused("not_cancellable", status)
         await transition(session, charge, flow.lock)
-        return PendingCancel(
-            charge_id=charge.id,
-            external_id=charge.external_id,
-            provider=charge.payment_provider,
-            gateway_transaction_id=charge.gateway_transaction_id,
-            amount=charge.total_amount,
-            credentials=await repository.credentials_for(session, charge),
-            flow=flow,
-        )
+        return await pending_for(session, charge, flow)
+    if status in AUTHORISING:
+        # The gateway may be authorising right now: ending the charge here would orphan that hold.
+        raise CancelRefused("authorising", status)
     if not is_allowed(status, flow.success):
         # AUTHORISATION READY -> SYSTEM CANCELLED is not an edge: the authorisation must finish first.
         raise CancelRefused("authorising" if status == S.AUTHORISATION_READY else "not_cancellable", status)
@@ -128,15 +187,7 @@ async def finish_cancel(
     flow = pending.flow
     try:
         gateway = registry.get_gateway(pending.provider)
-        answer = await gateway.cancel(
-            GatewayOperation(
-                charge_external_id=pending.external_id,
-                gateway_transaction_id=pending.gateway_transaction_id,
-                amount=pending.amount,
-                credentials=pending.credentials,
-                idempotency_key=f"connector:cancel:{pending.external_id}",
-            )
-        )
+        answer = await gateway.cancel(_operation(pending))
         target = flow.success if answer == CancelStatus.CANCELLED else flow.submitted
     except Exception as exc:  # gateway errors, and adapter bugs, end in the flow's failure status
         logger.warning(
@@ -162,8 +213,11 @@ async def cancel_charge(
     flow: CancelFlow,
     *,
     account_id: str | None = None,
+    wait_seconds: float = 0.0,
 ) -> ChargeStatus | None:
-    """User or service cancel by external id. Returns the final status, None if the charge is unknown."""
+    """User or service cancel by external id. Returns the status the charge reached (still in
+    :data:`AUTHORISING` when its authorisation outlived ``wait_seconds``), None if it is unknown."""
+    waiting = False
     async with unit_of_work(sessionmaker) as session:
         if account_id is None:
             charge = await repository.lock_charge(session, charge_id)
@@ -171,51 +225,178 @@ async def cancel_charge(
             charge = await repository.lock_charge_for_account(session, account_id, charge_id)
         if charge is None:
             return None
-        pending = await begin_cancel(session, charge, flow)
-        status = S(charge.status)
+        if charge.status in AUTHORISING and flow.key in REQUESTABLE:
+            request_cancel(charge, flow)
+            pending, waiting = None, True
+        else:
+            pending = await begin_cancel(session, charge, flow)
+        status, row_id = S(charge.status), charge.id
+    if waiting:
+        return await _await_authorisation_outcome(sessionmaker, row_id, wait_seconds)
     if pending is None:
         return status
     return await finish_cancel(sessionmaker, pending)
+
+
+def request_cancel(charge: Charge, flow: CancelFlow) -> None:
+    """On a locked charge in :data:`AUTHORISING`: ask whoever records the outcome to cancel it.
+    A payer's own cancel is never downgraded to an expiry."""
+    if charge.cancel_requested != USER_CANCEL.key:
+        charge.cancel_requested = flow.key
+    logger.info("charge.cancel.requested", charge_external_id=charge.external_id, flow=flow.name)
+
+
+async def _await_authorisation_outcome(
+    sessionmaker: async_sessionmaker[AsyncSession], charge_id: int, wait_seconds: float
+) -> ChargeStatus:
+    """Poll (no lock held) until the charge leaves :data:`AUTHORISING` or ``wait_seconds`` pass."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while True:
+        async with sessionmaker() as session:
+            found = await session.scalar(select(Charge.status).where(Charge.id == charge_id))
+        status = S(found or S.UNDEFINED)
+        if status not in AUTHORISING or asyncio.get_running_loop().time() >= deadline:
+            return status
+        await asyncio.sleep(_POLL_SECONDS)
+
+
+async def complete_requested_cancel(session: AsyncSession, charge: Charge) -> PendingCancel | None:
+    """Right after an authorisation outcome was recorded on a locked charge: honour a cancel
+    that was requested meanwhile. Returns the void to make once committed, if any."""
+    flow = REQUESTABLE.get(charge.cancel_requested or "")
+    if flow is None:
+        return None
+    status = S(charge.status)
+    if status == S.AUTHORISATION_SUCCESS:
+        await transition(session, charge, flow.lock)
+        return await pending_for(session, charge, flow)
+    if is_allowed(status, flow.success):  # AUTHORISATION 3DS REQUIRED: nothing is held yet
+        await transition(session, charge, flow.success)
+    # Rejected or failed: nothing is held and the charge is already finished.
+    return None
+
+
+async def resolve_authorising(
+    sessionmaker: async_sessionmaker[AsyncSession], pending: PendingCancel
+) -> ChargeStatus:
+    """The authorisation's outcome never came back: ask the gateway, void what may be held, end
+    the charge in the requested flow's final status. Safe to repeat (query and void are)."""
+    operation = _operation(pending)
+    try:
+        gateway = registry.get_gateway(pending.provider)
+        seen = await gateway.query(operation)
+        # None: the provider cannot tell (or never saw it). A void of nothing is harmless.
+        voided = await gateway.cancel(operation) if seen in (None, AuthorisationStatus.AUTHORISED) else None
+    except Exception as exc:  # unreachable gateway: the charge stays claimed, the next round retries
+        logger.warning(
+            "charge.authorisation.resolve_failed",
+            charge_external_id=pending.external_id,
+            error=type(exc).__name__,
+        )
+        return S.AUTHORISATION_READY
+    async with unit_of_work(sessionmaker) as session:
+        charge = await repository.lock_charge_by_id(session, pending.charge_id)
+        if charge is None or charge.status not in AUTHORISING:
+            # The outcome arrived meanwhile, and complete_requested_cancel honoured the request.
+            return S(charge.status) if charge else S.UNDEFINED
+        flow = REQUESTABLE.get(charge.cancel_requested or "", pending.flow)
+        if seen == AuthorisationStatus.AUTHORISED:
+            # Record what happened at the gateway: authorised, then voided by this flow.
+            await transition(session, charge, S.AUTHORISATION_SUCCESS)
+            await transition(session, charge, flow.lock)
+            await transition(
+                session, charge, flow.success if voided == CancelStatus.CANCELLED else flow.submitted
+            )
+        else:
+            await transition(session, charge, flow.success)
+        final = S(charge.status)
+    logger.warning(
+        "charge.authorisation.resolved",
+        charge_external_id=pending.external_id,
+        gateway_status=seen.value if seen else None,
+        status=final.value,
+    )
+    return final
+
+
+async def void_orphan(pending: PendingCancel) -> None:
+    """Void an authorisation whose charge was already ended by recovery (it answered after the
+    stale window): best effort, logged; the charge itself is not touched."""
+    try:
+        await registry.get_gateway(pending.provider).cancel(_operation(pending))
+        logger.warning("charge.authorisation.orphan_voided", charge_external_id=pending.external_id)
+    except Exception as exc:
+        logger.error(
+            "charge.authorisation.orphan_void_failed",
+            charge_external_id=pending.external_id,
+            error=type(exc).__name__,
+        )
 
 
 async def recover_stale_cancels(
     sessionmaker: async_sessionmaker[AsyncSession], *, stale_after_seconds: int, now: datetime | None = None
 ) -> list[ChargeStatus]:
     """Finish ``* CANCEL READY`` charges left behind by a crash between intent and result."""
+    locks = {flow.lock.value: flow for flow in FLOWS}
+
+    async def claimed(session: AsyncSession, charge: Charge) -> PendingCancel:
+        logger.warning(
+            "charge.cancel.recovering", charge_external_id=charge.external_id, status=charge.status
+        )
+        return await pending_for(session, charge, locks[charge.status])
+
+    return await _recover_stale(
+        sessionmaker, frozenset(locks), claimed, finish_cancel, stale_after_seconds, now
+    )
+
+
+async def recover_stale_authorisations(
+    sessionmaker: async_sessionmaker[AsyncSession], *, stale_after_seconds: int, now: datetime | None = None
+) -> list[ChargeStatus]:
+    """Resolve ``AUTHORISATION READY`` / ``AUTHORISATION 3DS READY`` whose outcome a crash lost:
+    ask the gateway, void what may be held, end them (as the payer asked, else expired)."""
+
+    async def claimed(session: AsyncSession, charge: Charge) -> PendingCancel:
+        logger.warning("charge.authorisation.recovering", charge_external_id=charge.external_id)
+        request_cancel(charge, EXPIRY)
+        return await pending_for(session, charge, EXPIRY)
+
+    statuses = frozenset(s.value for s in AUTHORISING)
+    return await _recover_stale(
+        sessionmaker, statuses, claimed, resolve_authorising, stale_after_seconds, now
+    )
+
+
+async def _recover_stale(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    statuses: frozenset[str],
+    claim: Callable[[AsyncSession, Charge], Awaitable[PendingCancel]],
+    finish: Callable[[async_sessionmaker[AsyncSession], PendingCancel], Awaitable[ChargeStatus]],
+    stale_after_seconds: int,
+    now: datetime | None,
+) -> list[ChargeStatus]:
+    """Claim, one at a time, charges in ``statuses`` untouched for ``stale_after_seconds``, and
+    finish each. Claiming stamps ``updated_date`` (same status), so a concurrent sweeper skips the
+    charge and, if this one dies too, the next round takes it again after the same delay."""
     cutoff = (now or utc_now()) - timedelta(seconds=stale_after_seconds)
     finished: list[ChargeStatus] = []
+    seen: set[int] = set()
     while True:
-        pending = await _claim_stale_cancel(sessionmaker, cutoff)
-        if pending is None:
-            return finished
-        logger.warning(
-            "charge.cancel.recovering", charge_external_id=pending.external_id, flow=pending.flow.name
-        )
-        finished.append(await finish_cancel(sessionmaker, pending))
-
-
-async def _claim_stale_cancel(
-    sessionmaker: async_sessionmaker[AsyncSession], cutoff: datetime
-) -> PendingCancel | None:
-    locks = {flow.lock.value: flow for flow in FLOWS}
-    async with unit_of_work(sessionmaker) as session:
-        charge = await session.scalar(
-            select(Charge)
-            .where(Charge.status.in_(list(locks)), Charge.updated_date <= cutoff)
-            .order_by(Charge.updated_date)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        if charge is None:
-            return None
-        # Claim it: a concurrent sweeper no longer sees it as stale (the status stays the same).
-        await session.execute(update(Charge).where(Charge.id == charge.id).values(updated_date=utc_now()))
-        return PendingCancel(
-            charge_id=charge.id,
-            external_id=charge.external_id,
-            provider=charge.payment_provider,
-            gateway_transaction_id=charge.gateway_transaction_id,
-            amount=charge.total_amount,
-            credentials=await repository.credentials_for(session, charge),
-            flow=locks[charge.status],
-        )
+        async with unit_of_work(sessionmaker) as session:
+            charge = await session.scalar(
+                select(Charge)
+                .where(
+                    Charge.status.in_(sorted(statuses)),
+                    Charge.updated_date <= cutoff,
+                    Charge.id.not_in(seen or {0}),
+                )
+                .order_by(Charge.updated_date)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            )
+            if charge is None:
+                return finished
+            seen.add(charge.id)
+            await session.execute(update(Charge).where(Charge.id == charge.id).values(updated_date=utc_now()))
+            pending = await claim(session, charge)
+        finished.append(await finish(sessionmaker, pending))

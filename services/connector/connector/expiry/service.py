@@ -8,8 +8,10 @@ straight to ``EXPIRED``; authorised ones are cancelled at the gateway through
 ``EXPIRE CANCEL READY``. Each charge is handled in its own transactions and claimed with
 ``SKIP LOCKED``, so a failure or a race on one charge never aborts the sweep.
 
-Crash recovery lives here too: ``AUTHORISATION READY`` / ``AUTHORISATION 3DS READY`` left by a
-crash are ordinary expirable statuses, and stale ``* CANCEL READY`` charges are finished.
+``AUTHORISATION READY`` / ``AUTHORISATION 3DS READY`` (the outcome is with the gateway, or was
+lost in a crash) are never expired blind: the gateway is asked and whatever it authorised is
+voided (``cancel.service.resolve_authorising``). Stale ``* CANCEL READY`` charges are finished
+(the recovery sweep does both sooner: docs/reliability.md).
 Housekeeping: tokens older than ``token_expiry_window_seconds`` and idempotency rows older
 than ``idempotency_expiry_window_seconds`` are deleted.
 """
@@ -22,7 +24,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connector.cancel.service import EXPIRY, CancelRefused, begin_cancel, finish_cancel, recover_stale_cancels
+from connector.cancel.service import (
+    AUTHORISING,
+    EXPIRY,
+    CancelRefused,
+    PendingCancel,
+    begin_cancel,
+    finish_cancel,
+    pending_for,
+    recover_stale_cancels,
+    request_cancel,
+    resolve_authorising,
+)
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
 from connector.models import Charge, Idempotency
@@ -116,11 +129,22 @@ async def _expire_one(
             if charge is None:
                 return None
             external_id = charge.external_id
-            pending = await begin_cancel(session, charge, EXPIRY)
+            authorising = charge.status in AUTHORISING
+            pending: PendingCancel | None
+            if authorising:
+                request_cancel(charge, EXPIRY)
+                pending = await pending_for(session, charge, EXPIRY)
+            else:
+                pending = await begin_cancel(session, charge, EXPIRY)
         if pending is None:
             logger.info("charge.expiry.expired", charge_external_id=external_id)
             return True
-        final = await finish_cancel(sessionmaker, pending)
+        if authorising:
+            final = await resolve_authorising(sessionmaker, pending)
+            if final in AUTHORISING:
+                return False  # the gateway could not be asked; the next sweep tries again
+        else:
+            final = await finish_cancel(sessionmaker, pending)
     except CancelRefused as refused:
         logger.warning("charge.expiry.refused", charge_id=charge_id, status=refused.status.value)
         return False

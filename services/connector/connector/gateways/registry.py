@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from connector.gateways.base import PaymentGateway, UnsupportedGateway
 from connector.gateways.sandbox.adapter import SandboxGateway
+from connector.gateways.sandbox.ledger import SandboxLedger
 
 _gateways: dict[str, PaymentGateway] = {"sandbox": SandboxGateway()}
 
@@ -28,6 +29,13 @@ def get_gateway(name: str) -> PaymentGateway:
 
 def register(name: str, gateway: PaymentGateway) -> None:
     _gateways[name] = gateway
+
+
+def configure_sandbox(ledger_path: str | None, latency: float) -> None:
+    """Every process that calls the sandbox (web app, job worker) shares its ledger file and latency
+    (``CONNECTOR_SANDBOX_LEDGER_PATH``, ``CONNECTOR_SANDBOX_LATENCY_SECONDS``); unset: the default."""
+    if ledger_path or latency:
+        register("sandbox", SandboxGateway(SandboxLedger(ledger_path), latency=latency))
 
 
 def supported_providers() -> frozenset[str]:

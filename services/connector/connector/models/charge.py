@@ -141,6 +141,9 @@ class Charge(Model):
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
     version: Mapped[Version]
+    #: The cancel flow (``user``, ``expiry``) waiting for this charge's authorisation outcome:
+    #: whoever records that outcome cancels (voids) it instead (cancel/service.py).
+    cancel_requested: Mapped[str | None] = mapped_column(String(10))
     #: Lower-cased copies kept by PostgreSQL for the partial-match search (``ILIKE`` without
     #: lower-casing every row per query; migration 0003, docs/search.md). Never written.
     reference_lower: Mapped[str | None] = mapped_column(

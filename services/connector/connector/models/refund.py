@@ -29,6 +29,8 @@ class Refund(Model):
     gateway_transaction_id: Mapped[str | None] = mapped_column(String(255), index=True)
     charge_external_id: Mapped[str] = mapped_column(String(26), nullable=False, index=True)
     version: Mapped[Version]
+    #: When crash recovery last claimed this ``CREATED`` refund (None: never); see refunds/service.py.
+    updated_date: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RefundHistory(Model):

@@ -5,15 +5,17 @@ from the availability check until the refund row is committed, so two concurrent
 requests can never both spend the same available amount. The gateway is called after
 that commit, never while the lock is held, and its answer is recorded in a second
 transaction. A crash between the two leaves a ``CREATED`` refund, which still counts
-against the available amount: we may under-refund, never over-refund.
+against the available amount (never an over-refund); :func:`recover_stale_refunds` (the
+recovery sweep) carries it out later with the same idempotency key, so the provider refunds once.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.accounts.errors import GatewayAccountNotFound
@@ -25,7 +27,7 @@ from connector.events import outbox
 from connector.gateways.base import GatewayError, RefundResult
 from connector.gateways.base import RefundRequest as GatewayRefundRequest
 from connector.gateways.base import RefundStatus as GatewayRefundStatus
-from connector.models import Charge, Refund, RefundHistory
+from connector.models import Charge, GatewayAccountCredential, Refund, RefundHistory
 from connector.refunds import errors, repository
 from connector.refunds import gateway as gateways
 from connector.refunds.schemas import RefundRequest
@@ -127,17 +129,22 @@ async def reserve(
     if available - body.amount < 0:
         raise errors.amount_not_available()
     refund = await _insert_refund(session, charge, body)
+    return _reserved(refund, charge, credential)
+
+
+def _reserved(refund: Refund, charge: Charge, credential: GatewayAccountCredential) -> ReservedRefund:
     return ReservedRefund(
         refund_id=refund.external_id,
-        account_id=account.id,
-        charge_id=charge_id,
+        account_id=charge.gateway_account_id,
+        charge_id=charge.external_id,
         payment_provider=charge.payment_provider,
         request=GatewayRefundRequest(
             refund_external_id=refund.external_id,
-            charge_external_id=charge_id,
+            charge_external_id=charge.external_id,
             charge_gateway_transaction_id=charge.gateway_transaction_id,
-            amount=body.amount,
+            amount=refund.amount,
             credentials=dict(credential.credentials or {}),
+            # Deterministic: a retry after a crash is the same refund to the provider.
             idempotency_key=f"connector:refund:{refund.external_id}",
         ),
     )
@@ -182,8 +189,11 @@ async def call_gateway(reserved: ReservedRefund) -> RefundResult | GatewayError:
 async def record_result(
     session: AsyncSession, refund_id: str, outcome: RefundResult | GatewayError
 ) -> Refund:
-    """Step 8: the gateway's answer, in a transaction of its own."""
+    """Step 8: the gateway's answer, in a transaction of its own (unless recovery, or the
+    request it recovered for, recorded one already)."""
     refund = await repository.get_refund_for_update(session, refund_id)
+    if refund.status != RefundStatus.CREATED:
+        return refund
     if isinstance(outcome, GatewayError):
         await transition_refund(session, refund, RefundStatus.REFUND_ERROR)
         return refund
@@ -206,3 +216,52 @@ async def submit_refund(
     if isinstance(outcome, GatewayError):
         raise errors.RefundGatewayError(outcome.message)
     return refund
+
+
+async def recover_stale_refunds(
+    sessionmaker: async_sessionmaker[AsyncSession], *, stale_after_seconds: int, now: datetime | None = None
+) -> list[str]:
+    """Carry out ``CREATED`` refunds a crash left between reservation and gateway call.
+
+    Claimed one at a time with ``SKIP LOCKED``; the claim stamps ``updated_date`` so another
+    worker leaves the refund alone for the same delay. Returns the statuses they reached.
+    """
+    cutoff = (now or utc_now()) - timedelta(seconds=stale_after_seconds)
+    finished: list[str] = []
+    seen: set[int] = set()
+    while True:
+        async with unit_of_work(sessionmaker) as session:
+            reserved = await _claim_stale_refund(session, cutoff, seen)
+        if reserved is None:
+            return finished
+        logger.warning("refund.recovering", refund_id=reserved.refund_id, charge_id=reserved.charge_id)
+        outcome = await call_gateway(reserved)
+        async with unit_of_work(sessionmaker) as session:
+            finished.append((await record_result(session, reserved.refund_id, outcome)).status)
+
+
+async def _claim_stale_refund(
+    session: AsyncSession, cutoff: datetime, seen: set[int]
+) -> ReservedRefund | None:
+    while True:
+        refund = await session.scalar(
+            select(Refund)
+            .where(
+                Refund.status == RefundStatus.CREATED.value,
+                func.coalesce(Refund.updated_date, Refund.created_date) <= cutoff,
+                Refund.id.not_in(seen or {0}),
+            )
+            .order_by(Refund.created_date)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if refund is None:
+            return None
+        seen.add(refund.id)
+        refund.updated_date = utc_now()
+        charge = await session.scalar(select(Charge).where(Charge.external_id == refund.charge_external_id))
+        credential = None if charge is None else await repository.credential_for_charge(session, charge)
+        if charge is not None and credential is not None:
+            return _reserved(refund, charge, credential)
+        # Unreachable while charges are never deleted before their refunds; keep looking.
+        logger.error("refund.recovery_impossible", refund_id=refund.external_id)

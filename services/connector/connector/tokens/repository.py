@@ -37,14 +37,22 @@ async def get_with_charge(session: AsyncSession, token_id: str) -> tuple[Token, 
 
 
 async def mark_used(session: AsyncSession, token_id: str) -> bool:
-    """Set ``used``; False when no such token exists."""
+    """Set ``used`` if it is not set yet; True only for the one caller that flipped it.
+
+    The ``used = false`` guard makes the UPDATE the arbiter: concurrent callers queue on the
+    row lock, and every one after the winner re-checks the guard and matches no row.
+    """
     result = await session.execute(
         update(Token)
-        .where(Token.secure_redirect_token == token_id)
+        .where(Token.secure_redirect_token == token_id, Token.used.is_(False))
         .values(used=True, version=Token.version + 1)
         .returning(Token.id)
     )
     return result.first() is not None
+
+
+async def exists(session: AsyncSession, token_id: str) -> bool:
+    return await session.scalar(select(Token.id).where(Token.secure_redirect_token == token_id)) is not None
 
 
 async def delete_token(session: AsyncSession, token_id: str) -> None:

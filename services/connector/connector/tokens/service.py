@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.charges.schemas import AuthorisationMode
 from connector.models import Charge, Token
 from connector.tokens import repository
-from connector.tokens.errors import TokenInvalid
+from connector.tokens.errors import TokenAlreadyUsed, TokenInvalid
 
 
 async def get_for_payment_pages(session: AsyncSession, token_id: str) -> tuple[Token, Charge]:
@@ -20,5 +20,10 @@ async def get_for_payment_pages(session: AsyncSession, token_id: str) -> tuple[T
 
 
 async def mark_used(session: AsyncSession, token_id: str) -> None:
-    if not await repository.mark_used(session, token_id):
-        raise TokenInvalid()
+    """Burn the token: 204 for exactly one caller ever; 409 ``Token already used`` for every
+    other (docs/decisions.md, "One-time tokens"); 404 when unknown."""
+    if await repository.mark_used(session, token_id):
+        return
+    if await repository.exists(session, token_id):
+        raise TokenAlreadyUsed()
+    raise TokenInvalid()

@@ -1,13 +1,18 @@
 """The sandbox gateway: a deterministic fake provider driven by magic card numbers (connector.md §6).
 
-Authorisation matches the *full* card number exactly. Capture, cancel and refund always
-succeed; query is unsupported (so expiry and cancel never consult the sandbox). One number
+Authorisation matches the *full* card number exactly. Capture, cancel (the void of an
+authorisation) and refund always succeed. Unlike the original, the sandbox keeps a record of
+what it did (:class:`~connector.gateways.sandbox.ledger.SandboxLedger`): ``query`` answers from
+it, so crash recovery can ask what became of an authorisation, a capture or refund retried with
+the same idempotency key is a replay, and tests can see every void. One number
 the original sandbox lacks, ``4000000000003220``, asks for a 3DS challenge; the 3DS result
 then passes when the payment pages send ``pa_response == "success"`` and is declined otherwise
 (docs/decisions.md, "Sandbox 3DS").
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from connector.gateways.base import (
     AuthorisationRequest,
@@ -23,6 +28,7 @@ from connector.gateways.base import (
     RefundStatus,
     ThreeDsResult,
 )
+from connector.gateways.sandbox.ledger import Entry, SandboxLedger
 from pay_common.ids import new_uuid
 
 AUTHORISED_CARDS = frozenset(
@@ -65,11 +71,34 @@ SANDBOX_ISSUER_URL = "https://sandbox.pymnt.localdomain/3ds"
 
 
 class SandboxGateway:
-    """Implements ``PaymentGateway`` without any network."""
+    """Implements ``PaymentGateway`` without any network; ``ledger`` records every call."""
 
     name = "sandbox"
 
+    def __init__(self, ledger: SandboxLedger | None = None, *, latency: float = 0.0) -> None:
+        self.ledger = ledger or SandboxLedger()
+        #: Seconds each answer takes to come back *after* the sandbox acted, as over a real
+        #: provider's network: a crash in that window leaves work done that the connector never
+        #: heard of (what scripts/chaos.py wants to hit).
+        self.latency = latency
+
+    async def _answer_delay(self) -> None:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+
     async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
+        try:
+            result = self._authorise(request)
+        except GatewayError:
+            self.ledger.record(Entry("authorise", request.charge_external_id, "ERROR", amount=request.amount))
+            raise
+        self.ledger.record(
+            Entry("authorise", request.charge_external_id, result.status.value, amount=request.amount)
+        )
+        await self._answer_delay()
+        return result
+
+    def _authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
         number = request.card.card_number
         transaction_id = new_uuid()
         if number in AUTHORISED_CARDS:
@@ -98,16 +127,44 @@ class SandboxGateway:
             if result.pa_response == THREE_DS_SUCCESS_PA_RESPONSE
             else AuthorisationStatus.REJECTED
         )
+        self.ledger.record(Entry("authorise_3ds", result.charge_external_id, status.value))
         return AuthorisationResult(status, gateway_transaction_id=result.gateway_transaction_id)
 
     async def capture(self, operation: GatewayOperation) -> CaptureResult:
+        self._record_operation("capture", operation, "COMPLETE")
+        await self._answer_delay()
         return CaptureResult(CaptureStatus.COMPLETE, gateway_transaction_id=operation.gateway_transaction_id)
 
-    async def cancel(self, operation: GatewayOperation) -> CancelStatus:  # noqa: ARG002 (protocol)
+    async def cancel(self, operation: GatewayOperation) -> CancelStatus:
+        self._record_operation("cancel", operation, CancelStatus.CANCELLED.value)
+        await self._answer_delay()
         return CancelStatus.CANCELLED
 
-    async def refund(self, request: RefundRequest) -> RefundResult:  # noqa: ARG002 (protocol)
+    async def refund(self, request: RefundRequest) -> RefundResult:
+        self.ledger.record(
+            Entry(
+                "refund",
+                request.charge_external_id,
+                RefundStatus.COMPLETE.value,
+                key=request.idempotency_key,
+                amount=request.amount,
+            )
+        )
+        await self._answer_delay()
         return RefundResult(RefundStatus.COMPLETE, reference=new_uuid())
 
-    async def query(self, operation: GatewayOperation) -> AuthorisationStatus | None:  # noqa: ARG002
-        return None
+    async def query(self, operation: GatewayOperation) -> AuthorisationStatus | None:
+        """What the sandbox did with the charge's authorisation; None when it never saw it."""
+        status = self.ledger.status_of(operation.charge_external_id)
+        return None if status is None else AuthorisationStatus(status)
+
+    def _record_operation(self, op: str, operation: GatewayOperation, outcome: str) -> None:
+        self.ledger.record(
+            Entry(
+                op,
+                operation.charge_external_id,
+                outcome,
+                key=operation.idempotency_key,
+                amount=operation.amount,
+            )
+        )

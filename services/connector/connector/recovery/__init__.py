@@ -1,0 +1,1 @@
+"""Crash recovery: resolve intent states a killed process left behind (docs/reliability.md)."""
