@@ -44,7 +44,7 @@ async def retry_stalled_job(context: procrastinate.JobContext, timestamp: int) -
         logger.warning("worker.job_stalled", job_id=job.id, task=job.task_name)
         try:
             await manager.retry_job(job)
-        except procrastinate.exceptions.AlreadyEnqueued:
+        except (procrastinate.exceptions.AlreadyEnqueued, procrastinate.exceptions.UniqueViolation):
             # A periodic job whose next run is already queued: that run does the work.
             assert job.id is not None
             await manager.finish_job_by_id_async(
