@@ -4,11 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-<<<<<<< HEAD
-.PHONY: help install run test test-fast lint format bench fuzz clean
-=======
-.PHONY: help install run test test-fast lint format bench chaos clean
->>>>>>> races
+.PHONY: help install run test test-fast lint format bench fuzz chaos clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'

@@ -31,6 +31,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 class EventSink:
     secret: bytes
     fail_next: int = 0
+    #: Seconds each batch takes to be taken (a slow consumer: publish jobs stay in flight longer).
+    delay: float = 0.0
     events: list[dict[str, Any]] = field(default_factory=list)
     #: time.time() at receipt, one per event (the benchmark's lag is receipt - event timestamp).
     received_at: list[float] = field(default_factory=list)
@@ -49,6 +51,8 @@ class EventSink:
             if not message.get("more_body"):
                 break
         headers = {key.decode().lower(): value.decode() for key, value in scope["headers"]}
+        if self.delay:
+            await asyncio.sleep(self.delay)
         status = self._take(body, headers.get(SIGNATURE_HEADER.lower(), ""))
         await send({"type": "http.response.start", "status": status, "headers": [(b"content-length", b"0")]})
         await send({"type": "http.response.body", "body": b""})
@@ -74,9 +78,9 @@ class EventSink:
 
 
 @asynccontextmanager
-async def serve_sink(secret: bytes = b"sink-secret") -> AsyncIterator[EventSink]:
+async def serve_sink(secret: bytes = b"sink-secret", *, delay: float = 0.0) -> AsyncIterator[EventSink]:
     """Serve an :class:`EventSink` on a free port in this event loop; stopped on exit."""
-    sink = EventSink(secret)
+    sink = EventSink(secret, delay=delay)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sink.url = f"http://127.0.0.1:{sock.getsockname()[1]}/events"

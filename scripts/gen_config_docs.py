@@ -13,12 +13,14 @@ from pydantic_settings import BaseSettings
 from connector.config import Settings as ConnectorSettings
 from frontend.config import Settings as FrontendSettings
 from publicapi.config import Settings as PublicApiSettings
+from webhooks.config import Settings as WebhooksSettings
 
 OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "configuration.md"
 SERVICES: list[tuple[str, type[BaseSettings]]] = [
     ("connector", ConnectorSettings),
     ("publicapi", PublicApiSettings),
     ("payment pages (frontend)", FrontendSettings),
+    ("webhooks", WebhooksSettings),
 ]
 HIDDEN = {"required_secrets"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["scripts.bench.create_payment", "scripts.bench_search"]
+BENCHMARKS = ["scripts.bench.create_payment", "scripts.bench_search", "scripts.bench_events"]
 
 
 def main() -> None:

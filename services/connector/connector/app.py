@@ -16,12 +16,8 @@ from connector import worker
 from connector.api import admin_router, router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
-<<<<<<< HEAD
-from pay_common.asgi import RequestIdMiddleware, add_input_limits
-=======
 from connector.gateways import registry
-from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
->>>>>>> races
+from pay_common.asgi import RequestIdMiddleware, add_input_limits
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging
 

@@ -44,7 +44,14 @@ async def retry_stalled_job(context: procrastinate.JobContext, timestamp: int) -
     )
     for job in stalled:
         logger.warning("worker.job_stalled", job_id=job.id, task=job.task_name)
-        await manager.retry_job(job)
+        try:
+            await manager.retry_job(job)
+        except (procrastinate.exceptions.AlreadyEnqueued, procrastinate.exceptions.UniqueViolation):
+            # A periodic job whose next run is already queued: that run does the work.
+            assert job.id is not None
+            await manager.finish_job_by_id_async(
+                job.id, status=procrastinate.jobs.Status.ABORTED, delete_job=True
+            )
 
 
 def register_tasks(app: procrastinate.App, settings: Settings) -> None:

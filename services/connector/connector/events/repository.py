@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.models import OutboxEvent
@@ -30,14 +30,22 @@ async def mark_emitted(session: AsyncSession, ids: Sequence[int]) -> None:
     )
 
 
+#: A publish job for the payment is queued or running: the sweep leaves the payment to it.
+_NO_PUBLISH_QUEUED = text(
+    "NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.lock = 'outbox:' || outbox_events.ordering_key"
+    " AND j.status IN ('todo', 'doing'))"
+)
+
+
 async def stale_keys(session: AsyncSession, *, older_than: datetime, now: datetime) -> Sequence[str]:
-    """Payments with events older than ``older_than`` never emitted, the sweep may retry now."""
+    """Payments with events older than ``older_than`` never emitted and no publish job queued."""
     rows = await session.scalars(
         select(OutboxEvent.ordering_key)
         .where(
             OutboxEvent.emitted_at.is_(None),
             OutboxEvent.event_date < older_than,
             or_(OutboxEvent.do_not_retry_emit_until.is_(None), OutboxEvent.do_not_retry_emit_until <= now),
+            _NO_PUBLISH_QUEUED,
         )
         .group_by(OutboxEvent.ordering_key)
         .order_by(func.min(OutboxEvent.id))

@@ -1,0 +1,222 @@
+"""Events and job benchmark: commit → consumer lag under a paced load, and capture drain rate per worker.
+
+Run: ``.venv/bin/python -m scripts.bench_events`` (``make bench`` runs it too). Knobs:
+``BENCH_EVENTS_RATE`` (payments/s, default 100), ``BENCH_EVENTS_SECONDS`` (default 20),
+``BENCH_EVENTS_DRAIN`` (charges per drain run, default 1000).
+
+A dedicated database is created on the server ``find_test_server()`` picks and migrated; the
+workers are real ``connector.worker`` processes (forked from one pre-imported parent, see
+``scripts.chaos_workers.Workers``) delivering to a signed HTTP sink served by this process.
+
+1. **Lag**: two workers run while payments are created and captured at a paced rate: per
+   payment three transactions as the journey commits them (created; card details →
+   authorised; approved for capture) and the worker's capture (submitted, confirmed), six
+   events in all. Lag = sink receipt time − the event's timestamp (taken in the transaction,
+   just before its commit), p50/p99 over every event.
+2. **Drain**: ``BENCH_EVENTS_DRAIN`` charges approved for capture with no worker running;
+   then one worker (later two) starts and the time until every charge is CAPTURED gives
+   captures/s (each capture's events are published by the same workers meanwhile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import time
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from connector.charges.service import transition
+from connector.charges.state import ChargeStatus
+from connector.migrate import upgrade_async
+from connector.models import Charge
+from pay_common.db.base import utc_now
+from pay_common.db.session import create_engine, create_sessionmaker
+from pay_common.embedded import create_database, drop_database, with_database
+from pay_common.ids import new_external_id, new_uuid_hex
+from pay_common.testing.database import find_test_server
+from scripts.chaos_workers import SECRET, Workers, create_account, dsn, ready
+from scripts.event_sink import EventSink, serve_sink
+
+S = ChargeStatus
+RATE = float(os.environ.get("BENCH_EVENTS_RATE", "100"))
+SECONDS = float(os.environ.get("BENCH_EVENTS_SECONDS", "20"))
+DRAIN = int(os.environ.get("BENCH_EVENTS_DRAIN", "1000"))
+
+
+def worker_env(database_url: str, sink_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CONNECTOR_DATABASE_URL": database_url,
+        "CONNECTOR_EVENT_SINK_URL": sink_url,
+        "CONNECTOR_EVENT_SINK_SECRET": SECRET,
+        "CONNECTOR_LOG_LEVEL": "WARNING",
+        "CONNECTOR_LOG_JSON": "true",
+    }
+
+
+def _new_charge(account_id: int) -> Charge:
+    now = utc_now()
+    return Charge(
+        external_id=new_external_id(),
+        amount=1000,
+        status=S.UNDEFINED.value,
+        gateway_account_id=account_id,
+        payment_provider="sandbox",
+        description="bench",
+        reference="BENCH",
+        return_url="https://example.org",
+        created_date=now,
+        updated_date=now,
+        gateway_transaction_id=new_uuid_hex(),
+    )
+
+
+async def pay(sessionmaker: Any, account_id: int, *, capture: bool = True) -> str:
+    """One payment's own transactions: created; started → authorised; approved for capture."""
+    async with sessionmaker() as session:
+        charge = _new_charge(account_id)
+        session.add(charge)
+        await session.flush()
+        await transition(session, charge, S.CREATED)
+        await session.commit()
+        for steps in (
+            [S.ENTERING_CARD_DETAILS, S.AUTHORISATION_READY, S.AUTHORISATION_SUCCESS],
+            [S.CAPTURE_APPROVED],
+        ):
+            if steps[0] == S.CAPTURE_APPROVED and not capture:
+                break
+            for step in steps:
+                await transition(session, charge, step)
+            await session.commit()
+        external_id: str = charge.external_id
+        return external_id
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def lags(sink: EventSink) -> list[float]:
+    return [
+        received - datetime.fromisoformat(event["timestamp"].replace("Z", "+00:00")).timestamp()
+        for event, received in zip(sink.events, sink.received_at, strict=True)
+    ]
+
+
+async def paced_load(sessionmaker: Any, account_id: int, rate: float, seconds: float) -> tuple[int, float]:
+    """Start one payment every 1/rate s (not flat out); returns how many and the rate achieved."""
+    started = time.monotonic()
+    tasks: list[asyncio.Task[str]] = []
+    total = int(rate * seconds)
+    for i in range(total):
+        delay = started + i / rate - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(pay(sessionmaker, account_id)))
+    await asyncio.gather(*tasks)
+    return total, total / (time.monotonic() - started)
+
+
+async def wait_until(connection: asyncpg.Connection, query: str, timeout: float = 300) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if await connection.fetchval(query):
+            break
+        await asyncio.sleep(0.1)
+    return time.monotonic() - started
+
+
+ALL_EMITTED = "SELECT NOT EXISTS (SELECT 1 FROM outbox_events WHERE emitted_at IS NULL)"
+ALL_CAPTURED = "SELECT NOT EXISTS (SELECT 1 FROM charges WHERE status <> 'CAPTURED')"
+
+
+async def lag_run(
+    url: str, sessionmaker: Any, connection: asyncpg.Connection, account_id: int
+) -> dict[str, Any]:
+    async with serve_sink(SECRET.encode()) as sink:
+        workers = Workers(worker_env(url, sink.url), os.devnull)
+        try:
+            workers.start()
+            workers.start()
+            await ready(connection, 2)
+            payments, achieved = await paced_load(sessionmaker, account_id, RATE, SECONDS)
+            settle = await wait_until(connection, ALL_EMITTED)
+        finally:
+            workers.stop()
+        measured = lags(sink)
+    return {
+        "payments": payments,
+        "payments_per_s_achieved": round(achieved, 1),
+        "events_received": len(measured),
+        "lag_p50_ms": round(percentile(measured, 0.50) * 1000, 1),
+        "lag_p99_ms": round(percentile(measured, 0.99) * 1000, 1),
+        "seconds_to_emit_the_rest_after_load": round(settle, 1),
+    }
+
+
+async def drain_run(
+    url: str, sessionmaker: Any, connection: asyncpg.Connection, account_id: int, workers_count: int
+) -> dict[str, Any]:
+    await connection.execute("TRUNCATE charges, outbox_events, procrastinate_jobs CASCADE")
+    for _ in range(DRAIN // 50):
+        await asyncio.gather(*(pay(sessionmaker, account_id) for _ in range(50)))
+    async with serve_sink(SECRET.encode()) as sink:
+        workers = Workers(worker_env(url, sink.url), os.devnull)
+        try:
+            for _ in range(workers_count):
+                workers.start()
+            await ready(connection, workers_count)
+            seconds = await wait_until(connection, ALL_CAPTURED)
+        finally:
+            workers.stop()
+        del sink
+    return {
+        "workers": workers_count,
+        "captures": DRAIN,
+        "seconds": round(seconds, 2),
+        "captures_per_s": round(DRAIN / seconds, 1),
+    }
+
+
+async def run() -> dict[str, Any]:
+    admin_url, where = await find_test_server()
+    name = f"bench_events_{secrets.token_hex(4)}"
+    await create_database(admin_url, name)
+    url = with_database(admin_url, name)
+    print(f"database {name} on {where}")
+    results: dict[str, Any] = {}
+    try:
+        await upgrade_async(url)
+        engine = create_engine(url, application_name="bench-events", pool_size=40, max_overflow=0)
+        sessionmaker = create_sessionmaker(engine)
+        connection = await asyncpg.connect(dsn(url))
+        try:
+            account_id = await create_account(sessionmaker)
+            results["lag"] = await lag_run(url, sessionmaker, connection, account_id)
+            print(results["lag"])
+            one = await drain_run(url, sessionmaker, connection, account_id, 1)
+            print(one)
+            two = await drain_run(url, sessionmaker, connection, account_id, 2)
+            print(two)
+            results["drain"] = [one, two]
+            results["two_workers_speed_up"] = round(two["captures_per_s"] / one["captures_per_s"], 2)
+        finally:
+            await connection.close()
+            await engine.dispose()
+    finally:
+        await drop_database(admin_url, name)
+    return results
+
+
+def main() -> None:
+    results = asyncio.run(run())
+    print(results)
+
+
+if __name__ == "__main__":
+    main()
