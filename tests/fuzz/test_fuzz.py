@@ -27,7 +27,7 @@ from frontend.app import create_app as create_frontend_app
 from frontend.config import Settings as FrontendSettings
 from publicapi.app import create_app as create_publicapi_app
 from publicapi.config import Settings as PublicApiSettings
-from tests.contract.servers import serve
+from tests.served import serve
 
 REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "150"))
 HIGH_LIMIT = 1_000_000
