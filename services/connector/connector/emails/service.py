@@ -17,8 +17,8 @@ from connector.config import Settings
 from connector.emails import personalisation, repository
 from connector.emails.consumer import PAYMENT_CONFIRMED, REFUND_ISSUED
 from connector.emails.notify import NotifyEmail, NotifyRefused, NotifyUnavailable, send_email
+from connector.emails.state import EmailStatus, transition_email
 from connector.models import Charge, GatewayAccount, PaymentEmail
-from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.logging import get_logger
 
@@ -97,12 +97,6 @@ async def _personalisation(
     return None if refund is None else personalisation.refund_issued(charge, refund, account)
 
 
-def _finish(email: PaymentEmail, status: str, detail: str | None = None) -> None:
-    email.status = status
-    email.detail = detail
-    email.sent_date = utc_now() if status in ("SENT", "DELIVERED_LOCALLY") else None
-
-
 async def deliver(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, email_id: int) -> str:
     """Send the email (once: a row already finished is left alone); returns its status.
 
@@ -110,7 +104,7 @@ async def deliver(sessionmaker: async_sessionmaker[AsyncSession], settings: Sett
     retry_later: str | None = None
     async with unit_of_work(sessionmaker) as session:
         email = await repository.lock_email(session, email_id)
-        if email is None or email.status != "PENDING":
+        if email is None or email.status != EmailStatus.PENDING:
             return email.status if email is not None else "MISSING"
         email.attempts += 1
         mode = settings.effective_email_delivery
@@ -121,13 +115,13 @@ async def deliver(sessionmaker: async_sessionmaker[AsyncSession], settings: Sett
         )
         email.template_id = prepared.template_id or None
         if prepared.skip is not None:
-            _finish(email, "NOT_SENT", prepared.skip)
+            transition_email(email, EmailStatus.NOT_SENT, prepared.skip)
         elif mode == "local":
             email.mailbox_to = prepared.to
             email.mailbox_personalisation = prepared.personalisation
-            _finish(email, "DELIVERED_LOCALLY")
+            transition_email(email, EmailStatus.DELIVERED_LOCALLY)
         elif prepared.api_key is None:
-            _finish(email, "NOT_SENT", "no Notify API key configured")
+            transition_email(email, EmailStatus.NOT_SENT, "no Notify API key configured")
         else:
             retry_later = await _send(email, settings, prepared)
         logger.info(
@@ -157,13 +151,13 @@ async def _send(email: PaymentEmail, settings: Settings, prepared: Prepared) -> 
             notify_email, base_url=settings.notify_base_url, timeout=settings.notify_timeout_seconds
         )
     except NotifyRefused as exc:
-        _finish(email, "FAILED", str(exc))
+        transition_email(email, EmailStatus.FAILED, str(exc))
         return None
     except NotifyUnavailable as exc:
         email.detail = str(exc)
         if email.attempts >= settings.notify_max_attempts:
-            _finish(email, "FAILED", f"gave up after {email.attempts} attempts: {exc}")
+            transition_email(email, EmailStatus.FAILED, f"gave up after {email.attempts} attempts: {exc}")
             return None
         return str(exc)
-    _finish(email, "SENT")
+    transition_email(email, EmailStatus.SENT)
     return None
