@@ -20,11 +20,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts import repository as accounts_repository
+from connector.accounts.schemas import card_type_view
 from connector.charges import repository
 from connector.charges.schemas import AuthorisationMode
 from connector.charges.state import ChargeStatus, external_state
 from connector.config import Settings
-from connector.models import CardType, Charge, GatewayAccount
+from connector.models import Charge, GatewayAccount
 from connector.models.charge import total_amount
 from connector.tokens import repository as tokens_repository
 
@@ -435,16 +436,6 @@ async def build_charge_response(
 # --- the payment pages' view ------------------------------------------------------------------
 
 
-def _card_type_view(card_type: CardType) -> dict[str, Any]:
-    return {
-        "id": str(card_type.id),
-        "brand": card_type.brand,
-        "label": card_type.label,
-        "type": card_type.type,
-        "requires3ds": card_type.requires_3ds,
-    }
-
-
 async def gateway_account_view(
     session: AsyncSession, account: GatewayAccount, provider: str
 ) -> dict[str, Any]:
@@ -474,7 +465,7 @@ async def gateway_account_view(
         # The prepaid-credit surcharge column was dropped upstream; it is always 0.
         "corporate_prepaid_credit_card_surcharge_amount": 0,
         "corporate_prepaid_debit_card_surcharge_amount": account.corporate_prepaid_debit_card_surcharge_amount,
-        "card_types": [_card_type_view(card_type) for card_type in card_types],
+        "card_types": [card_type_view(card_type) for card_type in card_types],
     }
 
 
