@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +107,10 @@ class Workers:
         )
         self.pids: list[int] = []
 
+    async def start_async(self) -> int:
+        """:meth:`start` off the event loop: the sink this loop serves must keep answering meanwhile."""
+        return await asyncio.to_thread(self.start)
+
     def start(self) -> int:
         assert self._zygote.stdin is not None
         assert self._zygote.stdout is not None
@@ -154,11 +159,18 @@ def zygote(log_path: str) -> None:
     for _ in sys.stdin:
         pid = os.fork()
         if pid == 0:
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            os.dup2(log, 1)
-            os.dup2(log, 2)
-            connector.worker.main()
-            os._exit(0)
+            # The child must never return into this loop (it would read the parent's stdin).
+            code = 1
+            try:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                connector.worker.main()
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(code)
         print(pid, flush=True)
 
 
@@ -291,7 +303,7 @@ async def chaos(args: argparse.Namespace) -> Report:
                         report.workers_exited_on_their_own += 1
                     report.kills_during_capture += int(running.get("charge.capture", 0) > 0)
                     report.kills_during_publish += int(running.get("events.publish", 0) > 0)
-                    workers.start()
+                    await workers.start_async()
                     await ready(connection, args.workers)
             finally:
                 stop_producing.set()
