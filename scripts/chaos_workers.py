@@ -28,16 +28,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
-from connector.models import CardType, Charge, GatewayAccount, GatewayAccountCredential, accepted_card_types
+from connector.models import Charge
 from pay_common.db.base import utc_now
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.ids import new_external_id, new_uuid_hex
 from scripts.event_sink import EventSink, serve_sink
+from tests import factories
 
 EXPECTED = ["USER_APPROVED_FOR_CAPTURE", "CAPTURE_SUBMITTED", "CAPTURE_CONFIRMED"]
 SECRET = "chaos-sink-secret"
@@ -67,7 +67,8 @@ def dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def worker_env(database_url: str, sink_url: str) -> dict[str, str]:
+def base_worker_env(database_url: str, sink_url: str) -> dict[str, str]:
+    """Workers on ``database_url`` publishing to the sink, logging warnings as JSON."""
     return {
         **os.environ,
         "CONNECTOR_DATABASE_URL": database_url,
@@ -75,6 +76,12 @@ def worker_env(database_url: str, sink_url: str) -> dict[str, str]:
         "CONNECTOR_EVENT_SINK_SECRET": SECRET,
         "CONNECTOR_LOG_LEVEL": "WARNING",
         "CONNECTOR_LOG_JSON": "true",
+    }
+
+
+def worker_env(database_url: str, sink_url: str) -> dict[str, str]:
+    return {
+        **base_worker_env(database_url, sink_url),
         "CONNECTOR_WORKER_CONCURRENCY": "4",
         "CONNECTOR_WORKER_DB_POOL_SIZE": "4",
         "CONNECTOR_WORKER_HEARTBEAT_SECONDS": "0.5",
@@ -175,31 +182,11 @@ def zygote(log_path: str) -> None:
 
 
 async def create_account(sessionmaker: Any) -> int:
+    """A sandbox account (the tests' factory: one credential, every card type)."""
     async with sessionmaker() as session:
-        account = GatewayAccount(
-            external_id=new_uuid_hex(),
-            type="TEST",
-            service_id=new_uuid_hex(),
-            service_name="Chaos",
-            description="chaos",
-        )
-        session.add(account)
-        await session.flush()
-        session.add(
-            GatewayAccountCredential(
-                external_id=new_uuid_hex(),
-                gateway_account_id=account.id,
-                payment_provider="sandbox",
-                credentials={},
-                state="ACTIVE",
-            )
-        )
-        ids = (await session.scalars(select(CardType.id))).all()
-        await session.execute(
-            insert(accepted_card_types), [{"gateway_account_id": account.id, "card_type_id": i} for i in ids]
-        )
-        await session.commit()
-        return account.id
+        account = await factories.create_account(session)
+        account_id: int = account.id
+        return account_id
 
 
 async def produce(
@@ -211,23 +198,28 @@ async def produce(
         await asyncio.sleep(1 / rate)
 
 
+def new_charge(account_id: int, status: ChargeStatus) -> Charge:
+    """A sandbox charge already in ``status`` (not yet added to a session)."""
+    now = utc_now()
+    return Charge(
+        external_id=new_external_id(),
+        amount=1000,
+        status=status.value,
+        gateway_account_id=account_id,
+        payment_provider="sandbox",
+        description="load",
+        reference="LOAD",
+        return_url="https://example.org",
+        created_date=now,
+        updated_date=now,
+        gateway_transaction_id=new_uuid_hex(),
+    )
+
+
 async def approve_charge(sessionmaker: Any, account_id: int) -> str:
     """An authorised charge, approved for capture in its own transaction (as the user's click)."""
     async with sessionmaker() as session:
-        now = utc_now()
-        charge = Charge(
-            external_id=new_external_id(),
-            amount=1000,
-            status=ChargeStatus.AUTHORISATION_SUCCESS.value,
-            gateway_account_id=account_id,
-            payment_provider="sandbox",
-            description="chaos",
-            reference="CHAOS",
-            return_url="https://example.org",
-            created_date=now,
-            updated_date=now,
-            gateway_transaction_id=new_uuid_hex(),
-        )
+        charge = new_charge(account_id, ChargeStatus.AUTHORISATION_SUCCESS)
         session.add(charge)
         await session.flush()
         await transition(session, charge, ChargeStatus.CAPTURE_APPROVED)
