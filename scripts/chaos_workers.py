@@ -127,6 +127,14 @@ class Workers:
         self.pids.append(pid)
         return pid
 
+    async def replace_exited(self) -> int:
+        """Start a new worker for each that exited on its own (a supervisor's job); returns how many."""
+        exited = [pid for pid in self.pids if not _alive(pid)]
+        self.pids = [pid for pid in self.pids if pid not in exited]
+        for _ in exited:
+            await self.start_async()
+        return len(exited)
+
     def kill_oldest(self) -> bool:
         """SIGKILL the oldest worker; False if it had already exited on its own."""
         try:
@@ -305,6 +313,7 @@ async def chaos(args: argparse.Namespace) -> Report:
                 unemitted, not_captured = await settled(connection, charge_ids)
                 if unemitted == 0 and not_captured == 0:
                     break
+                report.workers_exited_on_their_own += await workers.replace_exited()
                 await asyncio.sleep(0.5)
             report.seconds_to_settle = round(time.monotonic() - started, 1)
             report.unemitted_events, report.not_captured = await settled(connection, charge_ids)
