@@ -9,7 +9,7 @@
 - **Statuses change only through transition functions.** ``charge.status`` is assigned, and
   ``charge_events`` rows are written, only in ``charges/service/_transition.py``; a refund's
   status and history only in ``refunds/service.py`` (``transition_refund``); a credential's
-  state only in ``credentials/state.py``.
+  state only in ``credentials/state.py``; an email's delivery status only in ``emails/state.py``.
 
 :data:`SQL_OUTSIDE_REPOSITORIES` lists the modules that still hold queries (work that other
 changes are moving); a module on it that no longer needs to be there is a breach too, so the
@@ -69,7 +69,7 @@ SQL_OUTSIDE_REPOSITORIES = frozenset(
 
 #: Where each kind of status may be written: (attribute, module allowed to assign it).
 STATUS_WRITERS = {
-    "status": frozenset({"charges/service/_transition.py", "refunds/service.py"}),
+    "status": frozenset({"charges/service/_transition.py", "refunds/service.py", "emails/state.py"}),
     "state": frozenset({"credentials/state.py"}),
 }
 #: Constructors / calls that write a status-history row, and the modules allowed to call them.

@@ -156,3 +156,15 @@ async def submit_card(
 ) -> httpx.Response:
     form = {**GOOD_CARD, **fields, "csrfToken": csrf_of(page, "card-details"), "chargeId": payment.charge_id}
     return await browser.post(f"/card_details/{payment.charge_id}", data=form)
+
+
+async def pay_through_pages(
+    browser: httpx.AsyncClient, payment: Payment, **card_fields: str
+) -> httpx.Response:
+    """The paying user's whole journey: card details, confirm; returns the confirm POST's answer."""
+    page = await start(browser, payment)
+    await submit_card(browser, payment, page, **card_fields)
+    confirm = await browser.get(f"/card_details/{payment.charge_id}/confirm")
+    return await browser.post(
+        f"/card_details/{payment.charge_id}/confirm", data={"csrfToken": csrf_of(confirm, "confirm-payment")}
+    )

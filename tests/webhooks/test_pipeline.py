@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.config import Settings as ConnectorSettings
 from connector.events.consumers import HttpSink
 from tests.factories import create_account
-from tests.frontend.conftest import PaymentFactory, csrf_of, start, submit_card
+from tests.frontend.conftest import PaymentFactory, pay_through_pages
 from tests.jobs import NEVER, consumers_of, drain
 from tests.webhooks.conftest import INGEST_SECRET
 from tests.webhooks.helpers import create_webhook, signing_key
@@ -66,14 +66,7 @@ async def test_a_paid_then_refunded_payment_is_told_to_the_service(
             webhooks_client, receiver.url, gateway_account_id=account.id, subscriptions=EVENT_TYPES
         )
         payment = await new_payment(account)
-        page = await start(browser, payment)
-        await submit_card(browser, payment, page)
-        confirm = await browser.get(f"/card_details/{payment.charge_id}/confirm")
-        paid = await browser.post(
-            f"/card_details/{payment.charge_id}/confirm",
-            data={"csrfToken": csrf_of(confirm, "confirm-payment")},
-        )
-        assert paid.status_code == 303
+        assert (await pay_through_pages(browser, payment)).status_code == 303
         await run_pipeline(connector_settings, webhooks_app)
 
         key = await signing_key(webhooks_client, webhook)

@@ -12,6 +12,7 @@ from connector.capture.endpoints import router as capture_router
 from connector.card_types.endpoints import router as card_types_router
 from connector.charges.endpoints import router as charges_router
 from connector.credentials.endpoints import router as credentials_router
+from connector.emails.endpoints import router as emails_router
 from connector.healthcheck.endpoints import router as healthcheck_router
 from connector.refunds.endpoints import router as refunds_router
 from connector.reports.endpoints import router as reports_router
@@ -39,6 +40,7 @@ for feature_router in (
     telephone_router,
     tasks_router,
     api_keys_router,
+    emails_router,
 ):
     router.include_router(feature_router)
 

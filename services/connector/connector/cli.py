@@ -113,6 +113,11 @@ class AdminClient:
         ).json()["jobs"]
         return jobs
 
+    def mailbox(self, *, limit: int) -> list[dict[str, Any]]:
+        response = self._call("GET", "/v1/api/emails/mailbox", ok=(200,), params={"limit": limit})
+        emails: list[dict[str, Any]] = response.json()["emails"]
+        return emails
+
     def retry_job(self, job_id: int) -> None:
         self._call("POST", f"/v1/tasks/dead-jobs/{job_id}/retry", ok=(204,))
 
@@ -283,6 +288,30 @@ def retry_job(
     except AdminError as exc:
         raise _fail(exc) from exc
     _emit(as_json, {"id": job_id, "status": "todo"}, f"Job {job_id} queued again")
+
+
+def _email_text(email: dict[str, Any]) -> str:
+    lines = [
+        f"{email['delivered_date']}  {email['kind']}  to {email['to']}  (template {email['template_id']})",
+        f"  payment {email['charge_id']}" + (f", refund {email['refund_id']}" if email["refund_id"] else ""),
+    ]
+    lines += [f"  {name}: {value}" for name, value in (email["personalisation"] or {}).items()]
+    return "\n".join(lines)
+
+
+@app.command("mailbox")
+def mailbox(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many emails, newest first.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Emails delivered to the local mailbox (CONNECTOR_EMAIL_DELIVERY=local, make run's default)."""
+    try:
+        emails = _client(ctx).mailbox(limit=limit)
+    except AdminError as exc:
+        raise _fail(exc) from exc
+    text = "\n\n".join(_email_text(email) for email in emails) if emails else "The mailbox is empty."
+    _emit(as_json, emails, text)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
@@ -70,6 +71,22 @@ class Settings(BaseServiceSettings):
     #: The webhooks service's event intake (``POST /v1/events``), signed with the shared secret.
     webhooks_events_url: str | None = None
     webhooks_events_secret: SecretStr = SecretStr("development-only-secret")
+    # --- Payer emails (GOV.UK Notify; connector.md §14.4) ---
+    #: ``notify``: GOV.UK Notify; ``local``: the local mailbox (``pay-admin mailbox``), what
+    #: ``make run`` uses so no Notify account is needed; ``off``: none (upstream's default,
+    #: ``NOTIFY_EMAIL_ENABLED=false``). Unset: ``local`` in development, ``off`` elsewhere.
+    email_delivery: Literal["notify", "local", "off"] | None = None
+    #: The platform's Notify API key and templates, used unless an account has its own.
+    notify_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CONNECTOR_NOTIFY_API_KEY", "NOTIFY_API_KEY")
+    )
+    notify_base_url: str = "https://api.notifications.service.gov.uk"
+    notify_payment_receipt_email_template_id: str = "platform-payment-receipt-template"
+    notify_refund_issued_email_template_id: str = "platform-refund-issued-template"
+    notify_timeout_seconds: float = 10.0
+    #: Attempts of one email before it is FAILED (each a job retry, backing off).
+    notify_max_attempts: int = 6
+
     #: Serve the operator tasks (``/tasks/historical-event-emitter`` ...) on this port too, as the
     #: original does on its admin port 9301. Off unless set.
     admin_port: int | None = None
@@ -143,6 +160,12 @@ class Settings(BaseServiceSettings):
     sandbox_ledger_path: str | None = None
     #: Seconds the sandbox takes to answer after acting (0: at once); load and chaos runs only.
     sandbox_latency_seconds: float = 0.0
+
+    @property
+    def effective_email_delivery(self) -> Literal["notify", "local", "off"]:
+        if self.email_delivery is not None:
+            return self.email_delivery
+        return "local" if self.environment == "development" else "off"
 
 
 @lru_cache

@@ -32,6 +32,7 @@ PUBLISH_EVENTS = "events.publish"
 HISTORICAL_EMIT = "events.historical_emit"
 EMITTED_EVENTS_SWEEP = "events.emitted_sweep"
 RETRY_STALLED = "jobs.retry_stalled"
+SEND_EMAIL = "email.send"
 
 #: The connector's queue: its workers take no other (the webhooks service has its own).
 QUEUE = "default"

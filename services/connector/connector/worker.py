@@ -23,6 +23,8 @@ from procrastinate.app import WorkerOptions
 from connector import jobs
 from connector.capture import tasks as capture_tasks
 from connector.config import Settings, get_settings
+from connector.emails import tasks as email_tasks
+from connector.emails.consumer import EmailsConsumer
 from connector.events import tasks as event_tasks
 from connector.events.consumers import Consumers, build_consumers
 from connector.expiry import tasks as expiry_tasks
@@ -61,6 +63,7 @@ def register_tasks(app: procrastinate.App, settings: Settings) -> None:
     token_tasks.register(app, settings)
     recovery_tasks.register(app, settings)
     event_tasks.register(app, settings)
+    email_tasks.register(app, settings)
     app.periodic(cron=settings.retry_stalled_jobs_cron, periodic_id="stalled")(
         app.task(name=jobs.RETRY_STALLED, pass_context=True, queueing_lock=jobs.RETRY_STALLED)(
             retry_stalled_job
@@ -82,13 +85,14 @@ async def worker_resources(
     engine = create_engine(
         settings.database_url, application_name="connector-worker", pool_size=settings.worker_concurrency + 2
     )
+    sessionmaker = create_sessionmaker(engine)
     async with httpx.AsyncClient(timeout=settings.event_sink_timeout_seconds) as client:
+        if consumers is None:
+            consumers = build_consumers(settings, client)
+            # In-process consumers of the event stream (the HTTP ones come from the settings).
+            consumers.register_consumer("emails", EmailsConsumer(sessionmaker))
         try:
-            yield jobs.WorkerResources(
-                settings=settings,
-                sessionmaker=create_sessionmaker(engine),
-                consumers=consumers if consumers is not None else build_consumers(settings, client),
-            )
+            yield jobs.WorkerResources(settings=settings, sessionmaker=sessionmaker, consumers=consumers)
         finally:
             await engine.dispose()
 

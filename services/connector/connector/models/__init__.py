@@ -10,6 +10,7 @@ from connector.models.gateway_account import GatewayAccount
 from connector.models.gateway_account_credential import GatewayAccountCredential
 from connector.models.idempotency import Idempotency
 from connector.models.outbox_event import OutboxEvent
+from connector.models.payment_email import PaymentEmail
 from connector.models.refund import Refund, RefundHistory
 from connector.models.stripe_setup import GatewayAccountStripeSetup
 from connector.models.token import Token
@@ -28,6 +29,7 @@ __all__ = [
     "Idempotency",
     "Model",
     "OutboxEvent",
+    "PaymentEmail",
     "Refund",
     "RefundHistory",
     "Token",

@@ -1,0 +1,63 @@
+"""SQL of payer emails: the owed row (once per charge, kind and refund) and the local mailbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connector.models import Charge, EmailNotification, GatewayAccount, PaymentEmail, Refund
+
+
+async def add_owed(session: AsyncSession, kind: str, charge_id: str, refund_id: str = "") -> int | None:
+    """The new row's id, or None when this email was already owed (a redelivered event)."""
+    statement = (
+        insert(PaymentEmail)
+        .values(kind=kind, charge_external_id=charge_id, refund_external_id=refund_id)
+        .on_conflict_do_nothing(index_elements=["charge_external_id", "kind", "refund_external_id"])
+        .returning(PaymentEmail.id)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def charge_is_delayed_capture(session: AsyncSession, charge_id: str) -> bool:
+    found = await session.scalar(select(Charge.delayed_capture).where(Charge.external_id == charge_id))
+    return bool(found)
+
+
+async def lock_email(session: AsyncSession, email_id: int) -> PaymentEmail | None:
+    query = select(PaymentEmail).where(PaymentEmail.id == email_id).with_for_update(skip_locked=True)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def charge_and_account(session: AsyncSession, charge_id: str) -> tuple[Charge, GatewayAccount] | None:
+    query = (
+        select(Charge, GatewayAccount)
+        .join(GatewayAccount, GatewayAccount.id == Charge.gateway_account_id)
+        .where(Charge.external_id == charge_id)
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def refund_of(session: AsyncSession, refund_id: str) -> Refund | None:
+    return await session.scalar(select(Refund).where(Refund.external_id == refund_id))
+
+
+async def notification_setting(session: AsyncSession, account_id: int, kind: str) -> EmailNotification | None:
+    query = select(EmailNotification).where(
+        EmailNotification.account_id == account_id, EmailNotification.type == kind
+    )
+    return await session.scalar(query)
+
+
+async def mailbox(session: AsyncSession, limit: int) -> Sequence[PaymentEmail]:
+    query = (
+        select(PaymentEmail)
+        .where(PaymentEmail.status == "DELIVERED_LOCALLY")
+        .order_by(PaymentEmail.id.desc())
+        .limit(limit)
+    )
+    return (await session.execute(query)).scalars().all()
