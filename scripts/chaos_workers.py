@@ -23,20 +23,21 @@ import signal
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-from sqlalchemy import insert, select
 from sqlalchemy.engine import make_url
 
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
-from connector.models import CardType, Charge, GatewayAccount, GatewayAccountCredential, accepted_card_types
+from connector.models import Charge
 from pay_common.db.base import utc_now
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.ids import new_external_id, new_uuid_hex
 from scripts.event_sink import EventSink, serve_sink
+from tests import factories
 
 EXPECTED = ["USER_APPROVED_FOR_CAPTURE", "CAPTURE_SUBMITTED", "CAPTURE_CONFIRMED"]
 SECRET = "chaos-sink-secret"
@@ -66,7 +67,8 @@ def dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
-def worker_env(database_url: str, sink_url: str) -> dict[str, str]:
+def base_worker_env(database_url: str, sink_url: str) -> dict[str, str]:
+    """Workers on ``database_url`` publishing to the sink, logging warnings as JSON."""
     return {
         **os.environ,
         "CONNECTOR_DATABASE_URL": database_url,
@@ -74,6 +76,12 @@ def worker_env(database_url: str, sink_url: str) -> dict[str, str]:
         "CONNECTOR_EVENT_SINK_SECRET": SECRET,
         "CONNECTOR_LOG_LEVEL": "WARNING",
         "CONNECTOR_LOG_JSON": "true",
+    }
+
+
+def worker_env(database_url: str, sink_url: str) -> dict[str, str]:
+    return {
+        **base_worker_env(database_url, sink_url),
         "CONNECTOR_WORKER_CONCURRENCY": "4",
         "CONNECTOR_WORKER_DB_POOL_SIZE": "4",
         "CONNECTOR_WORKER_HEARTBEAT_SECONDS": "0.5",
@@ -106,6 +114,10 @@ class Workers:
         )
         self.pids: list[int] = []
 
+    async def start_async(self) -> int:
+        """:meth:`start` off the event loop: the sink this loop serves must keep answering meanwhile."""
+        return await asyncio.to_thread(self.start)
+
     def start(self) -> int:
         assert self._zygote.stdin is not None
         assert self._zygote.stdout is not None
@@ -114,6 +126,14 @@ class Workers:
         pid = int(self._zygote.stdout.readline())
         self.pids.append(pid)
         return pid
+
+    async def replace_exited(self) -> int:
+        """Start a new worker for each that exited on its own (a supervisor's job); returns how many."""
+        exited = [pid for pid in self.pids if not _alive(pid)]
+        self.pids = [pid for pid in self.pids if pid not in exited]
+        for _ in exited:
+            await self.start_async()
+        return len(exited)
 
     def kill_oldest(self) -> bool:
         """SIGKILL the oldest worker; False if it had already exited on its own."""
@@ -154,40 +174,27 @@ def zygote(log_path: str) -> None:
     for _ in sys.stdin:
         pid = os.fork()
         if pid == 0:
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            os.dup2(log, 1)
-            os.dup2(log, 2)
-            connector.worker.main()
-            os._exit(0)
+            # The child must never return into this loop (it would read the parent's stdin).
+            code = 1
+            try:
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                os.dup2(log, 1)
+                os.dup2(log, 2)
+                connector.worker.main()
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                os._exit(code)
         print(pid, flush=True)
 
 
 async def create_account(sessionmaker: Any) -> int:
+    """A sandbox account (the tests' factory: one credential, every card type)."""
     async with sessionmaker() as session:
-        account = GatewayAccount(
-            external_id=new_uuid_hex(),
-            type="TEST",
-            service_id=new_uuid_hex(),
-            service_name="Chaos",
-            description="chaos",
-        )
-        session.add(account)
-        await session.flush()
-        session.add(
-            GatewayAccountCredential(
-                external_id=new_uuid_hex(),
-                gateway_account_id=account.id,
-                payment_provider="sandbox",
-                credentials={},
-                state="ACTIVE",
-            )
-        )
-        ids = (await session.scalars(select(CardType.id))).all()
-        await session.execute(
-            insert(accepted_card_types), [{"gateway_account_id": account.id, "card_type_id": i} for i in ids]
-        )
-        await session.commit()
-        return account.id
+        account = await factories.create_account(session)
+        account_id: int = account.id
+        return account_id
 
 
 async def produce(
@@ -199,23 +206,28 @@ async def produce(
         await asyncio.sleep(1 / rate)
 
 
+def new_charge(account_id: int, status: ChargeStatus) -> Charge:
+    """A sandbox charge already in ``status`` (not yet added to a session)."""
+    now = utc_now()
+    return Charge(
+        external_id=new_external_id(),
+        amount=1000,
+        status=status.value,
+        gateway_account_id=account_id,
+        payment_provider="sandbox",
+        description="load",
+        reference="LOAD",
+        return_url="https://example.org",
+        created_date=now,
+        updated_date=now,
+        gateway_transaction_id=new_uuid_hex(),
+    )
+
+
 async def approve_charge(sessionmaker: Any, account_id: int) -> str:
     """An authorised charge, approved for capture in its own transaction (as the user's click)."""
     async with sessionmaker() as session:
-        now = utc_now()
-        charge = Charge(
-            external_id=new_external_id(),
-            amount=1000,
-            status=ChargeStatus.AUTHORISATION_SUCCESS.value,
-            gateway_account_id=account_id,
-            payment_provider="sandbox",
-            description="chaos",
-            reference="CHAOS",
-            return_url="https://example.org",
-            created_date=now,
-            updated_date=now,
-            gateway_transaction_id=new_uuid_hex(),
-        )
+        charge = new_charge(account_id, ChargeStatus.AUTHORISATION_SUCCESS)
         session.add(charge)
         await session.flush()
         await transition(session, charge, ChargeStatus.CAPTURE_APPROVED)
@@ -291,7 +303,7 @@ async def chaos(args: argparse.Namespace) -> Report:
                         report.workers_exited_on_their_own += 1
                     report.kills_during_capture += int(running.get("charge.capture", 0) > 0)
                     report.kills_during_publish += int(running.get("events.publish", 0) > 0)
-                    workers.start()
+                    await workers.start_async()
                     await ready(connection, args.workers)
             finally:
                 stop_producing.set()
@@ -301,6 +313,7 @@ async def chaos(args: argparse.Namespace) -> Report:
                 unemitted, not_captured = await settled(connection, charge_ids)
                 if unemitted == 0 and not_captured == 0:
                     break
+                report.workers_exited_on_their_own += await workers.replace_exited()
                 await asyncio.sleep(0.5)
             report.seconds_to_settle = round(time.monotonic() - started, 1)
             report.unemitted_events, report.not_captured = await settled(connection, charge_ids)

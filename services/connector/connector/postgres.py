@@ -12,6 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from pay_common.db.session import unit_of_work
+
 
 def _sessionmaker_of(request: Request) -> async_sessionmaker[AsyncSession]:
     return request.app.state.sessionmaker  # type: ignore[no-any-return]
@@ -23,14 +25,8 @@ async def get_sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]
 
 
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with _sessionmaker_of(request)() as session:
-        try:
-            yield session
-        except BaseException:
-            await session.rollback()
-            raise
-        else:
-            await session.commit()
+    async with unit_of_work(_sessionmaker_of(request)) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_db_session, scope="function")]

@@ -7,7 +7,7 @@ their own table in ``charges/state.py``: each of their edges also names an event
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -24,10 +24,12 @@ class IllegalTransition(ValueError):
 
 
 class TransitionTable(Generic[S]):
-    def __init__(self, kind: str, statuses: type[S], edges: Iterable[tuple[S, S]]) -> None:
+    """``moves``: each status and the statuses it may move to (a final status is left out)."""
+
+    def __init__(self, kind: str, statuses: type[S], moves: Mapping[S, Iterable[S]]) -> None:
         self.kind = kind
         self.statuses = statuses
-        self.edges = frozenset(edges)
+        self.edges = frozenset((current, target) for current, targets in moves.items() for target in targets)
 
     def is_allowed(self, current: S | str, target: S | str) -> bool:
         return (self.statuses(current), self.statuses(target)) in self.edges

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector import jobs
@@ -138,3 +139,58 @@ async def test_charges_are_untouched_by_a_worker_with_nothing_to_do(
     await db_session.refresh(charge)
     assert charge.status == S.AUTHORISATION_SUCCESS
     assert await db_session.scalar(select(func.count()).select_from(Charge)) == 1
+
+
+async def _job_of_a_dead_worker(session: AsyncSession, task: str, args: dict[str, object]) -> None:
+    """What ``kill -9`` leaves: a job in ``doing`` whose worker stopped sending heartbeats."""
+    queueing_lock = args.pop("qlock", None)
+    worker_id = await session.scalar(
+        text(
+            "INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '1 hour') RETURNING id"
+        )
+    )
+    await session.execute(
+        text(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, worker_id, queueing_lock)"
+            " VALUES ('default', :task, CAST(:args AS jsonb), 'doing', :worker, :qlock)"
+        ),
+        {"task": task, "args": json.dumps(args), "worker": worker_id, "qlock": queueing_lock},
+    )
+    await session.commit()
+
+
+@pytest.mark.asyncio
+async def test_a_job_left_running_by_a_killed_worker_is_run_again(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession, connector_settings: Settings
+) -> None:
+    charge = await create_charge(db_session, await create_account(db_session), status=S.CAPTURE_APPROVED)
+    await _job_of_a_dead_worker(db_session, jobs.CAPTURE_CHARGE, {"charge_external_id": charge.external_id})
+    await _defer(db_session, jobs.RETRY_STALLED)
+
+    await drain(connector_settings)
+
+    await db_session.refresh(charge)
+    assert charge.status == S.CAPTURED
+    assert await jobs_of(db_session, jobs.CAPTURE_CHARGE) == []
+
+
+@pytest.mark.asyncio
+async def test_a_stalled_periodic_job_whose_next_run_is_queued_is_dropped(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession, connector_settings: Settings
+) -> None:
+    # The killed run and its next run share the periodic job's queueing lock: only one may be queued.
+    await _job_of_a_dead_worker(db_session, jobs.TOKEN_CLEANUP, {"timestamp": 0, "qlock": jobs.TOKEN_CLEANUP})
+    await db_session.execute(
+        text(
+            "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, queueing_lock, scheduled_at)"
+            " VALUES ('default', :task, '{\"timestamp\": 1}', 'todo', :qlock, now() + interval '1 hour')"
+        ),
+        {"task": jobs.TOKEN_CLEANUP, "qlock": jobs.TOKEN_CLEANUP},
+    )
+    await db_session.commit()
+    await _defer(db_session, jobs.RETRY_STALLED)
+
+    await drain(connector_settings)
+
+    assert [job.status for job in await jobs_of(db_session, jobs.TOKEN_CLEANUP)] == ["todo"]
+    assert await jobs_of(db_session, jobs.RETRY_STALLED) == []  # it did not die on the conflict

@@ -41,10 +41,9 @@ from connector.accounts.schemas import (
     parse_account_id,
     provider_account_ids,
 )
-from connector.credentials.state import CredentialState, transition_credential
+from connector.credentials.state import CredentialState, new_credential, transition_credential
 from connector.errors import BadRequest, NotFound
 from connector.models import EmailNotification, GatewayAccount, GatewayAccountCredential
-from pay_common.db.base import utc_now
 from pay_common.ids import new_uuid_hex
 from pay_common.logging import get_logger
 
@@ -161,13 +160,11 @@ async def create_account(
     await session.flush()
     state = _initial_state(request)
     session.add(
-        GatewayAccountCredential(
-            external_id=new_uuid_hex(),
-            gateway_account_id=account.id,
-            payment_provider=request.payment_provider,
-            credentials=request.credentials or {},
-            state=state,
-            active_start_date=utc_now() if state == "ACTIVE" else None,
+        new_credential(
+            CredentialState(state),
+            account_id=account.id,
+            provider=request.payment_provider,
+            secrets=request.credentials,
         )
     )
     for kind in NOTIFICATION_TYPES:

@@ -29,6 +29,13 @@ async def create_charge(
         request=charge_request,
         reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
     )
+    return await _created(session, settings, created)
+
+
+async def _created(
+    session: SessionDep, settings: SettingsDep, created: service.CreatedCharge
+) -> JSONResponse:
+    """201 with the new charge's view and its ``Location``."""
     body = await service.build_charge_response(
         session, settings, created.charge, just_created=True, token=created.token
     )
@@ -66,12 +73,7 @@ async def create_service_charge(
         request=charge_request,
         reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
     )
-    body = await service.build_charge_response(
-        session, settings, created.charge, just_created=True, token=created.token
-    )
-    return JSONResponse(
-        body, status_code=201, headers={"Location": service.charge_self_url(settings, created.charge)}
-    )
+    return await _created(session, settings, created)
 
 
 @router.get("/v1/api/service/{service_id}/account/{account_type}/charges/{charge_id}")

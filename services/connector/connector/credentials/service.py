@@ -10,11 +10,9 @@ from connector.accounts import repository
 from connector.accounts.errors import AccountConflict
 from connector.accounts.service import get_account
 from connector.credentials.schemas import GATEWAY_MERCHANT_ID, CredentialCreate, CredentialPatch
-from connector.credentials.state import CredentialState, initial_state, transition_credential
+from connector.credentials.state import CredentialState, initial_state, new_credential, transition_credential
 from connector.errors import BadRequest, NotFound
 from connector.models import GatewayAccount, GatewayAccountCredential
-from pay_common.db.base import utc_now
-from pay_common.ids import new_uuid_hex
 from pay_common.json_input import is_ascii_digits
 from pay_common.logging import get_logger
 
@@ -27,13 +25,8 @@ async def create_credential(
     account = await get_account(session, account_id, for_update=True)
     existing = await repository.credentials_of(session, account.id)
     state = initial_state(has_secrets=bool(request.credentials), first=not existing)
-    credential = GatewayAccountCredential(
-        external_id=new_uuid_hex(),
-        gateway_account_id=account.id,
-        payment_provider=request.payment_provider,
-        credentials=request.credentials or {},
-        state=state.value,
-        active_start_date=utc_now() if state is CredentialState.ACTIVE else None,
+    credential = new_credential(
+        state, account_id=account.id, provider=request.payment_provider, secrets=request.credentials
     )
     session.add(credential)
     await session.flush()

@@ -9,10 +9,12 @@ the account's current one), ``VERIFIED_WITH_LIVE_PAYMENT`` (a live test payment 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from connector.models import GatewayAccountCredential
 from connector.transitions import TransitionTable
 from pay_common.db.base import utc_now
+from pay_common.ids import new_uuid_hex
 
 
 class CredentialState(StrEnum):
@@ -30,12 +32,10 @@ TRANSITIONS = TransitionTable(
     "Credential",
     CredentialState,
     {
-        (C.CREATED, C.ENTERED),
-        (C.CREATED, C.ACTIVE),
-        (C.ENTERED, C.VERIFIED_WITH_LIVE_PAYMENT),
-        (C.ENTERED, C.ACTIVE),
-        (C.VERIFIED_WITH_LIVE_PAYMENT, C.ACTIVE),
-        (C.ACTIVE, C.RETIRED),
+        C.CREATED: {C.ENTERED, C.ACTIVE},
+        C.ENTERED: {C.VERIFIED_WITH_LIVE_PAYMENT, C.ACTIVE},
+        C.VERIFIED_WITH_LIVE_PAYMENT: {C.ACTIVE},
+        C.ACTIVE: {C.RETIRED},
     },
 )
 
@@ -48,6 +48,20 @@ def initial_state(*, has_secrets: bool, first: bool) -> CredentialState:
     if not has_secrets:
         return C.CREATED
     return C.ACTIVE if first else C.ENTERED
+
+
+def new_credential(
+    state: CredentialState, *, account_id: int, provider: str, secrets: dict[str, Any] | None
+) -> GatewayAccountCredential:
+    """A new credential row in its first state (an ACTIVE one starts now)."""
+    return GatewayAccountCredential(
+        external_id=new_uuid_hex(),
+        gateway_account_id=account_id,
+        payment_provider=provider,
+        credentials=secrets or {},
+        state=state.value,
+        active_start_date=utc_now() if state is C.ACTIVE else None,
+    )
 
 
 def transition_credential(credential: GatewayAccountCredential, target: CredentialState) -> None:

@@ -11,27 +11,13 @@ from connector.accounts.dependencies import AccountDep
 from connector.accounts.service import get_service_account
 from connector.charges.dependencies import ChargeDep
 from connector.dependencies import SettingsDep
-from connector.models import Refund
 from connector.postgres import SessionDep, SessionmakerDep
 from connector.refunds import errors, repository, service
-from connector.refunds.schemas import RefundRequest, charge_href, refund_json
+from connector.refunds.schemas import RefundRequest, charge_href, refund_view
 from pay_common.db.session import unit_of_work
 
 router = APIRouter(tags=["refunds"])
 ACCOUNT_REFUNDS = "/v1/api/accounts/{account_id}/charges/{charge_id}/refunds"
-
-
-def _body(base_url: str, account_id: int, refund: Refund) -> dict[str, Any]:
-    return refund_json(
-        base_url=base_url,
-        account_id=account_id,
-        charge_id=refund.charge_external_id,
-        refund_id=refund.external_id,
-        amount=refund.amount,
-        status=refund.status,
-        created_date=refund.created_date,
-        user_external_id=refund.user_external_id,
-    )
 
 
 @router.post(ACCOUNT_REFUNDS, status_code=202)
@@ -39,7 +25,7 @@ async def submit_refund(
     account_id: str, charge_id: str, body: RefundRequest, sessionmaker: SessionmakerDep, settings: SettingsDep
 ) -> JSONResponse:
     refund = await service.submit_refund(sessionmaker, account_id, charge_id, body)
-    return JSONResponse(_body(settings.base_url, int(account_id), refund), status_code=202)
+    return JSONResponse(refund_view(settings.base_url, int(account_id), refund), status_code=202)
 
 
 @router.post(
@@ -57,7 +43,7 @@ async def submit_service_refund(
     async with unit_of_work(sessionmaker) as session:
         account = await get_service_account(session, service_id, account_type)
     refund = await service.submit_refund(sessionmaker, str(account.id), charge_id, body)
-    return JSONResponse(_body(settings.base_url, account.id, refund), status_code=202)
+    return JSONResponse(refund_view(settings.base_url, account.id, refund), status_code=202)
 
 
 @router.get(ACCOUNT_REFUNDS)
@@ -70,7 +56,7 @@ async def list_refunds(
     return {
         "payment_id": charge_id,
         "_links": {"self": {"href": f"{payment}/refunds"}, "payment": {"href": payment}},
-        "_embedded": {"refunds": [_body(settings.base_url, account.id, refund) for refund in refunds]},
+        "_embedded": {"refunds": [refund_view(settings.base_url, account.id, refund) for refund in refunds]},
     }
 
 
@@ -81,4 +67,4 @@ async def get_refund(
     refund = await repository.get_refund(session, charge.external_id, refund_id)
     if refund is None:
         raise errors.refund_not_found(refund_id)
-    return _body(settings.base_url, account.id, refund)
+    return refund_view(settings.base_url, account.id, refund)

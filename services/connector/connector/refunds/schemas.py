@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from connector.charges.service import format_instant
+from connector.models import Refund
 from connector.refunds.state import EXTERNAL_REFUND_STATUS
 
 
@@ -23,6 +24,20 @@ class RefundRequest(BaseModel):
 
 def charge_href(base_url: str, account_id: int, charge_id: str) -> str:
     return f"{base_url}/v1/api/accounts/{account_id}/charges/{charge_id}"
+
+
+def refund_view(base_url: str, account_id: int, refund: Refund) -> dict[str, Any]:
+    """:func:`refund_json` of a refund row."""
+    return refund_json(
+        base_url=base_url,
+        account_id=account_id,
+        charge_id=refund.charge_external_id,
+        refund_id=refund.external_id,
+        amount=refund.amount,
+        status=refund.status,
+        created_date=refund.created_date,
+        user_external_id=refund.user_external_id,
+    )
 
 
 def refund_json(

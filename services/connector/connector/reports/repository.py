@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.charges.state import statuses_for_external
 from connector.models import Charge, GatewayAccount, Refund
 from connector.refunds.state import RefundStatus
+from connector.search.repository import date_range
 
 #: A payment is successful once its external state is ``success`` (captured or about to be).
 SUCCESS_STATUSES = sorted(status.value for status in statuses_for_external("success"))
@@ -29,17 +30,6 @@ class Totals:
         return (2 * self.total + self.count) // (2 * self.count) if self.count else 0
 
 
-def _period(
-    column: ColumnElement[datetime], start: datetime | None, end: datetime | None
-) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if start is not None:
-        conditions.append(column >= start)
-    if end is not None:
-        conditions.append(column < end)
-    return conditions
-
-
 async def successful_payments(
     session: AsyncSession, account_id: int, start: datetime, end: datetime
 ) -> Totals:
@@ -48,7 +38,7 @@ async def successful_payments(
             select(func.count(), func.coalesce(func.sum(Charge.amount), 0)).where(
                 Charge.gateway_account_id == account_id,
                 Charge.status.in_(SUCCESS_STATUSES),
-                *_period(Charge.created_date.expression, start, end),
+                *date_range(Charge.created_date.expression, start, end),
             )
         )
     ).one()
@@ -63,7 +53,7 @@ async def refunded_payments(session: AsyncSession, account_id: int, start: datet
             .where(
                 Charge.gateway_account_id == account_id,
                 Refund.status == RefundStatus.REFUNDED.value,
-                *_period(Refund.created_date.expression, start, end),
+                *date_range(Refund.created_date.expression, start, end),
             )
         )
     ).one()
@@ -81,7 +71,7 @@ async def live_totals(
         await session.execute(
             select(func.count(), func.coalesce(func.sum(Charge.amount), 0))
             .join(GatewayAccount, GatewayAccount.id == Charge.gateway_account_id)
-            .where(*_live_successful(), *_period(Charge.created_date.expression, start, end))
+            .where(*_live_successful(), *date_range(Charge.created_date.expression, start, end))
         )
     ).one()
     return Totals(count=int(row[0]), total=int(row[1]))

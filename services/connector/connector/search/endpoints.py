@@ -14,7 +14,7 @@ from connector.accounts.dependencies import path_account
 from connector.charges.service import charge_views
 from connector.dependencies import SettingsDep
 from connector.postgres import SessionDep, SessionmakerDep
-from connector.refunds.schemas import refund_json
+from connector.refunds.schemas import refund_view
 from connector.search import repository, service
 from connector.search.schemas import Paging, parse_charge_search, parse_refund_search
 
@@ -100,16 +100,7 @@ async def search_refunds(
     refunds = await repository.refunds_page(session, conditions, search.paging)
     results = []
     for refund in refunds:
-        body = refund_json(
-            base_url=settings.base_url,
-            account_id=account.id,
-            charge_id=refund.charge_external_id,
-            refund_id=refund.external_id,
-            amount=refund.amount,
-            status=refund.status,
-            created_date=refund.created_date,
-            user_external_id=refund.user_external_id,
-        )
+        body = refund_view(settings.base_url, account.id, refund)
         results.append({"payment_id": refund.charge_external_id, **body})
     href = f"{settings.base_url}/v1/api/accounts/{account.id}/refunds"
     return JSONResponse(

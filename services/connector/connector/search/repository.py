@@ -41,10 +41,12 @@ def contains_ignoring_case(lowered: InstrumentedAttribute[str | None], value: st
     return lowered.like(func.lower(cast(contains(value), Text)))
 
 
-def _dates(
-    column: InstrumentedAttribute[datetime], start: datetime | None, end: datetime | None
+def date_range(
+    column: InstrumentedAttribute[datetime] | ColumnElement[datetime],
+    start: datetime | None,
+    end: datetime | None,
 ) -> list[ColumnElement[bool]]:
-    # from_date inclusive, to_date exclusive.
+    """``start <= column < end``, each bound only when given (from_date inclusive, to_date exclusive)."""
     conditions: list[ColumnElement[bool]] = []
     if start is not None:
         conditions.append(column >= start)
@@ -71,7 +73,7 @@ def charge_filters(account_id: int, search: ChargeSearch) -> list[ColumnElement[
         conditions.append(Charge.last_digits_card_number == search.last_digits_card_number)
     if search.agreement_id is not None:
         conditions.append(Charge.agreement_external_id == search.agreement_id)
-    conditions.extend(_dates(Charge.created_date, search.from_date, search.to_date))
+    conditions.extend(date_range(Charge.created_date, search.from_date, search.to_date))
     return conditions
 
 
@@ -184,7 +186,7 @@ async def stream_csv_rows(
 def refund_filters(account_id: int, search: RefundSearch) -> list[ColumnElement[bool]]:
     return [
         Charge.gateway_account_id == account_id,
-        *_dates(Refund.created_date, search.from_date, search.to_date),
+        *date_range(Refund.created_date, search.from_date, search.to_date),
     ]
 
 

@@ -13,6 +13,7 @@ is the refund-availability calculator (§3.2).
 """
 
 from connector.charges.service._create import (
+    CreatedCharge,
     check_return_url,
     choose_credential,
     create_charge,
@@ -38,6 +39,7 @@ from connector.charges.service._views import (
 )
 
 __all__ = [
+    "CreatedCharge",
     "ChargeRow",
     "build_charge_response",
     "build_events_response",

@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts import repository as accounts_repository
-from connector.accounts.schemas import NOTIFY_SECRET_KEYS, redact
+from connector.accounts.schemas import NOTIFY_SECRET_KEYS, card_type_view, redact
 from connector.charges import repository
 from connector.charges.schemas import AuthorisationMode
 from connector.charges.state import ChargeStatus, external_state
 from connector.config import Settings
-from connector.models import CardType, Charge, GatewayAccount
+from connector.models import Charge, GatewayAccount
 from connector.models.charge import total_amount
 from connector.tokens import repository as tokens_repository
 
@@ -444,16 +444,6 @@ async def build_charge_response(
 # --- the payment pages' view ------------------------------------------------------------------
 
 
-def _card_type_view(card_type: CardType) -> dict[str, Any]:
-    return {
-        "id": str(card_type.id),
-        "brand": card_type.brand,
-        "label": card_type.label,
-        "type": card_type.type,
-        "requires3ds": card_type.requires_3ds,
-    }
-
-
 async def gateway_account_view(
     session: AsyncSession, account: GatewayAccount, provider: str
 ) -> dict[str, Any]:
@@ -486,7 +476,7 @@ async def gateway_account_view(
         # Seed 000's frontend charge shows both; Notify's API token never leaves the connector.
         "notifySettings": redact(account.notify_settings, NOTIFY_SECRET_KEYS),
         "worldpay_3ds_flex": None,  # 3DS Flex credentials are not stored yet
-        "card_types": [_card_type_view(card_type) for card_type in card_types],
+        "card_types": [card_type_view(card_type) for card_type in card_types],
     }
 
 
