@@ -30,7 +30,7 @@ format: install ## Apply ruff's fixes and formatting
 	@$(BIN)/ruff format .
 
 fuzz: install ## Contract-driven fuzzing: 5,000 schemathesis requests per service, no 5xx allowed
-	@FUZZ_REQUESTS=$${FUZZ_REQUESTS:-5000} $(BIN)/python -m pytest tests/fuzz -q -s -p no:cacheprovider
+	@FUZZ_REQUESTS=$${FUZZ_REQUESTS:-5000} $(BIN)/python -m pytest tests/fuzz -q -s -p no:cacheprovider --timeout=0
 
 bench: install ## Run the benchmarks and print the figures recorded in docs/benchmarks.md
 	@$(BIN)/python -m scripts.bench

@@ -1,7 +1,7 @@
 """pay_common: infrastructure shared by the Pay services.
 
 It never imports from a service. Sub-modules: ``settings``, ``logging``, ``errors``,
-``ids``, ``asgi``, ``http``, ``db``, ``embedded``, ``testing``.
+``ids``, ``asgi``, ``json_input``, ``http``, ``db``, ``embedded``, ``testing``.
 """
 
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from connector.dependencies import SettingsDep
 from connector.errors import NotFound
@@ -18,6 +18,7 @@ from connector.events.service import HistoricalRange, sweep_unemitted
 from connector.expiry.service import sweep
 from connector.postgres import SessionDep, SessionmakerDep
 from connector.tasks import service
+from pay_common.json_input import MAX_INT as MAX_BIGINT
 
 router = APIRouter()
 #: The routes the admin port serves too.
@@ -47,10 +48,10 @@ async def gateway_cleanup_sweep(limit: Annotated[int, Query(ge=0)]) -> dict[str,
 @admin_router.post("/v1/tasks/historical-event-emitter", include_in_schema=False)
 async def historical_event_emitter(
     session: SessionDep,
-    start_id: Annotated[int, Query(ge=0)] = 0,
-    max_id: Annotated[int | None, Query(ge=0)] = None,
+    start_id: Annotated[int, Query(ge=0, le=MAX_BIGINT)] = 0,
+    max_id: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
     record_type: Literal["charge", "refund"] = "charge",
-    do_not_retry_emit_until: Annotated[int | None, Query(ge=0)] = None,
+    do_not_retry_emit_until: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
 ) -> Response:
     """Emit the events of charges (or refunds) ``start_id``..``max_id`` never emitted; runs as a job."""
     wanted = HistoricalRange(
@@ -69,7 +70,7 @@ async def historical_event_emitter_by_date(
     session: SessionDep,
     start_date: datetime,
     end_date: datetime,
-    do_not_retry_emit_until: Annotated[int | None, Query(ge=0)] = None,
+    do_not_retry_emit_until: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
 ) -> Response:
     """Emit the charge and refund events dated ``start_date``..``end_date`` never emitted; runs as a job."""
     wanted = HistoricalRange(
@@ -90,7 +91,7 @@ async def dead_jobs(
 
 
 @router.post("/v1/tasks/dead-jobs/{job_id}/retry", status_code=204)
-async def retry_dead_job(session: SessionDep, job_id: int) -> Response:
+async def retry_dead_job(session: SessionDep, job_id: Annotated[int, Path(ge=1, le=MAX_BIGINT)]) -> Response:
     if not await service.retry_dead_job(session, job_id):
         raise NotFound(f"Dead job {job_id} not found")
     return Response(status_code=204)
