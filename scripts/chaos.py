@@ -127,7 +127,7 @@ class Service:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    async def wait_ready(self, timeout: float = 90.0) -> None:
+    async def wait_ready(self, timeout: float = 300.0) -> None:
         deadline = time.monotonic() + timeout
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
@@ -142,7 +142,8 @@ class Service:
         if self.command is not None:
             return self._marks() > self._ready_marks
         try:
-            response = await client.get(f"http://127.0.0.1:{self.port}/healthcheck", timeout=1)
+            # Generous: under load (client retries pile up while it is down) a reply takes seconds.
+            response = await client.get(f"http://127.0.0.1:{self.port}/healthcheck", timeout=10)
         except httpx.HTTPError:
             return False
         return response.status_code == 200
