@@ -127,8 +127,9 @@ class PendingCancel:
 
 
 def _needs_gateway(status: ChargeStatus) -> bool:
-    # DURING_AUTHORISATION would need a gateway query first (Worldpay/Stripe); the sandbox cannot
-    # be queried, so, as in the original, those charges end without asking the gateway.
+    # AUTHORISATION 3DS REQUIRED waits for the payer at the issuer: nothing is held yet, so, as in
+    # the original, it ends without the gateway. The states whose call is in flight (AUTHORISING)
+    # never get here: they go through request_cancel / resolve_authorising.
     return status in POST_AUTHORISATION
 
 

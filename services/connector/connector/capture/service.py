@@ -99,15 +99,23 @@ class _ClaimedCapture:
 
 
 async def _claim(
-    session: AsyncSession, settings: Settings, now: datetime, external_id: str | None = None
+    session: AsyncSession,
+    settings: Settings,
+    now: datetime,
+    external_id: str | None = None,
+    *,
+    stale_only: bool = False,
 ) -> _ClaimedCapture | None:
     retry_due = now - timedelta(seconds=settings.capture_process_failed_capture_retry_delay_in_seconds)
     stale = now - timedelta(seconds=settings.stale_intent_after_seconds)
+    stale_intent = and_(Charge.status == S.CAPTURE_READY.value, Charge.updated_date <= stale)
     due = select(Charge).where(
-        or_(
+        stale_intent
+        if stale_only
+        else or_(
             Charge.status.in_([S.CAPTURE_APPROVED.value, S.CAPTURE_QUEUED.value]),
             and_(Charge.status == S.CAPTURE_APPROVED_RETRY.value, Charge.updated_date <= retry_due),
-            and_(Charge.status == S.CAPTURE_READY.value, Charge.updated_date <= stale),
+            stale_intent,
         )
     )
     if external_id is not None:  # a capture job names its charge
@@ -137,10 +145,12 @@ async def _capture_one(
     *,
     now: datetime | None = None,
     external_id: str | None = None,
+    stale_only: bool = False,
 ) -> ChargeStatus | None:
-    """Capture one due charge (``external_id``'s, if given); returns its new status, or None."""
+    """Capture one due charge (``external_id``'s, if given; only a stale ``CAPTURE READY`` with
+    ``stale_only``); returns its new status, or None."""
     async with unit_of_work(sessionmaker) as session:
-        claimed = await _claim(session, settings, now or utc_now(), external_id)
+        claimed = await _claim(session, settings, now or utc_now(), external_id, stale_only=stale_only)
     if claimed is None:
         return None
     try:
@@ -199,12 +209,17 @@ async def capture_charge(
 
 
 async def capture_due(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, now: datetime | None = None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    stale_only: bool = False,
 ) -> int:
-    """Capture up to ``capture_batch_size`` due charges; returns how many were attempted."""
+    """Capture up to ``capture_batch_size`` due charges (``stale_only``: only ``CAPTURE READY``
+    intents a crash left); returns how many were attempted."""
     attempted = 0
     while attempted < settings.capture_batch_size:
-        if await _capture_one(sessionmaker, settings, now=now) is None:
+        if await _capture_one(sessionmaker, settings, now=now, stale_only=stale_only) is None:
             break
         attempted += 1
     return attempted

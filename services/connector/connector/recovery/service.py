@@ -8,8 +8,8 @@ been untouched for ``stale_intent_after_seconds`` with ``SKIP LOCKED`` and resol
   (``cancel.service.recover_stale_authorisations``);
 * ``USER/SYSTEM/EXPIRE CANCEL READY``: cancel again, idempotently (``recover_stale_cancels``);
 * ``CREATED`` refunds: refund with the same idempotency key (``refunds.service.recover_stale_refunds``);
-* ``CAPTURE READY``: claimed again and captured with the same idempotency key (``capture.service.capture_due``,
-  which the capture sweep also runs, once a minute; here it runs with the others, every 15 s).
+* ``CAPTURE READY``: claimed again and captured with the same idempotency key
+  (``capture.service.capture_due(stale_only=True)``; the once-a-minute capture sweep does it too).
 
 Each sweep is a plain service function; the periodic job ``charge.recovery_sweep`` calls them in turn.
 """
@@ -66,8 +66,10 @@ async def recover_intents(
 async def _capture_all_due(
     sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, now: datetime | None
 ) -> int:
+    """Only the stale ``CAPTURE READY`` intents: fresh approvals have their own capture jobs, and
+    capturing them here would hold this sweep (and its queueing lock) behind the traffic."""
     total = 0
-    while (done := await capture_due(sessionmaker, settings, now=now)) > 0:
+    while (done := await capture_due(sessionmaker, settings, now=now, stale_only=True)) > 0:
         total += done
         if done < settings.capture_batch_size:
             break
