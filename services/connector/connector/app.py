@@ -16,6 +16,7 @@ from connector import worker
 from connector.api import router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
+from connector.gateways import registry
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging
@@ -34,14 +35,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        tasks = worker.start(app) if settings.run_worker else []
-        # Start-up objects (modules, routes, models) live as long as the process: keep them out of
-        # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
-        gc.freeze()
         try:
-            yield
+            async with registry.configured(settings):
+                tasks = worker.start(app) if settings.run_worker else []
+                # Start-up objects (modules, routes, models) live as long as the process: keep them out of
+                # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
+                gc.freeze()
+                try:
+                    yield
+                finally:
+                    await worker.stop(tasks)
         finally:
-            await worker.stop(tasks)
             await engine.dispose()
 
     configure_logging(service="connector", level=settings.log_level, json=settings.log_json)

@@ -86,6 +86,7 @@ class PendingCancel:
     amount: int
     credentials: dict[str, Any]
     flow: CancelFlow
+    authorisation_mode: str = "WEB"
 
 
 def _needs_gateway(status: ChargeStatus) -> bool:
@@ -113,6 +114,7 @@ async def begin_cancel(session: AsyncSession, charge: Charge, flow: CancelFlow) 
             amount=charge.amount + (charge.corporate_surcharge or 0),
             credentials=await repository.credentials_for(session, charge),
             flow=flow,
+            authorisation_mode=charge.authorisation_mode.upper(),
         )
     if not is_allowed(status, flow.success):
         # AUTHORISATION READY -> SYSTEM CANCELLED is not an edge: the authorisation must finish first.
@@ -135,6 +137,7 @@ async def finish_cancel(
                 amount=pending.amount,
                 credentials=pending.credentials,
                 idempotency_key=f"connector:cancel:{pending.external_id}",
+                authorisation_mode=pending.authorisation_mode,
             )
         )
         target = flow.success if answer == CancelStatus.CANCELLED else flow.submitted

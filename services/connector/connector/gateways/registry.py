@@ -5,15 +5,23 @@ and never import an adapter themselves, so Worldpay or Stripe adapters can be ad
 without touching them. A provider with no adapter raises ``UnsupportedGateway`` (a
 ``GatewayError``), which callers record like any other gateway failure: never a 500.
 Tests swap an adapter for a wrapper (counting calls, simulating a crash) with :func:`override`.
+
+:func:`configured` (entered by the app's lifespan) registers the Worldpay and Stripe adapters
+built from the settings, each with its own HTTP client, and closes those clients at shutdown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
+import httpx
+
+from connector.config import Settings
 from connector.gateways.base import PaymentGateway, UnsupportedGateway
 from connector.gateways.sandbox.adapter import SandboxGateway
+from connector.gateways.stripe.adapter import StripeGateway
+from connector.gateways.worldpay.adapter import WorldpayGateway
 
 _gateways: dict[str, PaymentGateway] = {"sandbox": SandboxGateway()}
 
@@ -46,3 +54,38 @@ def override(name: str, gateway: PaymentGateway) -> Iterator[PaymentGateway]:
             _gateways.pop(name, None)
         else:
             _gateways[name] = previous
+
+
+def build_worldpay(settings: Settings, client: httpx.AsyncClient) -> WorldpayGateway:
+    return WorldpayGateway(
+        client,
+        settings.worldpay_url,
+        connect_timeout=settings.worldpay_connect_timeout_seconds,
+        authorise_timeout=settings.worldpay_authorise_timeout_seconds,
+        capture_timeout=settings.worldpay_capture_timeout_seconds,
+        cancel_timeout=settings.worldpay_cancel_timeout_seconds,
+        refund_timeout=settings.worldpay_refund_timeout_seconds,
+        inquiry_timeout=settings.worldpay_inquiry_timeout_seconds,
+    )
+
+
+def build_stripe(settings: Settings) -> StripeGateway:
+    return StripeGateway(
+        api_key=settings.stripe_api_key.get_secret_value(),
+        api_base=settings.stripe_api_base,
+        timeout=settings.stripe_timeout_seconds,
+        platform_account_id=settings.stripe_platform_account_id,
+        fee_percentage=settings.stripe_transaction_fee_percentage,
+    )
+
+
+@asynccontextmanager
+async def configured(settings: Settings) -> AsyncIterator[None]:
+    """Register Worldpay and Stripe for the block (the app's lifetime); restore what was there after."""
+    async with httpx.AsyncClient() as worldpay_client:
+        stripe = build_stripe(settings)
+        try:
+            with override("worldpay", build_worldpay(settings, worldpay_client)), override("stripe", stripe):
+                yield
+        finally:
+            await stripe.close()

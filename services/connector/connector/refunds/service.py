@@ -134,6 +134,8 @@ async def reserve(
             amount=body.amount,
             credentials=dict(credential.credentials or {}),
             idempotency_key=f"connector:refund:{refund.external_id}",
+            authorisation_mode=charge.authorisation_mode.upper(),
+            charge_amount=charge.amount + (charge.corporate_surcharge or 0),
         ),
     )
 
