@@ -10,6 +10,7 @@ from connector.charges.state import ChargeStatus
 from connector.gateways.worldpay.adapter import WorldpayGateway
 from tests.connector.authorisation.cards import card_body
 from tests.connector.gateways.worldpay.conftest import stub_order, worldpay_account, worldpay_charge
+from tests.factories import create_account
 from tests.stubs import worldpay as stub
 
 S = ChargeStatus
@@ -90,7 +91,8 @@ async def test_gateway_failures_map_to_their_status(
     charge = await worldpay_charge(db_session, await worldpay_account(db_session))
     response = await _authorise(connector_client, charge.external_id, number, cardholder_name=holder)
     assert response.status_code == status_code
-    assert "injected" not in response.text and "root:" not in response.text
+    assert "injected" not in response.text
+    assert "root:" not in response.text
     assert number not in response.text
     await db_session.refresh(charge)
     assert charge.status == status
@@ -99,8 +101,6 @@ async def test_gateway_failures_map_to_their_status(
 async def test_wrong_credentials_are_an_unexpected_error(
     connector_client: httpx.AsyncClient, db_session: AsyncSession, worldpay: WorldpayGateway
 ) -> None:
-    from tests.factories import create_account
-
     credentials = {
         "one_off_customer_initiated": {"merchant_code": "X", "username": "nobody", "password": "wrong"}
     }
