@@ -18,7 +18,7 @@ pytestmark = pytest.mark.asyncio
 
 
 async def _authorise(
-    client: httpx.AsyncClient, charge_id: str, number: str, **overrides: object
+    client: httpx.AsyncClient, charge_id: str, number: str, **overrides: str
 ) -> httpx.Response:
     return await client.post(f"/v1/frontend/charges/{charge_id}/cards", json=card_body(number, **overrides))
 

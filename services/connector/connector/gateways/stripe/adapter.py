@@ -65,6 +65,23 @@ _INTENT_STATUS = {
 }
 
 
+class _HTTPXClient(stripe.HTTPXClient):
+    """The library's httpx client, sending the encoded body as ``content``.
+
+    Its ``data=<bytes>`` form is deprecated by httpx (a DeprecationWarning per request, which
+    the library would report as a connection error where warnings are errors).
+    """
+
+    def _get_request_args_kwargs(  # type: ignore[no-untyped-def]
+        self, method: str, url: str, headers: Any, post_data
+    ) -> list[Any]:
+        args, kwargs = super()._get_request_args_kwargs(method, url, headers, post_data)
+        body = kwargs.pop("data", None)
+        if body:
+            kwargs["content"] = body
+        return [args, kwargs]
+
+
 def transaction_fee(amount: int, percentage: float) -> int:
     """Pay's fee in pence, rounded up (never a fraction of a penny in the service's favour)."""
     return math.ceil(amount * percentage / 100)
@@ -85,6 +102,7 @@ def _expiry(expiry_date: str) -> tuple[int, int]:
 def _translate(exc: stripe.StripeError, operation: str) -> GatewayError:
     """A library error as one of ours; the message never includes what we sent."""
     if isinstance(exc, stripe.APIConnectionError):
+        logger.warning("stripe.unreachable", operation=operation, cause=type(exc.__cause__).__name__)
         if isinstance(exc.__cause__, httpx.TimeoutException):
             return GatewayTimeout("Gateway connection timeout error")
         return GatewayUnavailable(f"Stripe could not be reached for {operation}.")
@@ -114,7 +132,7 @@ class StripeGateway:
         platform_account_id: str,
         fee_percentage: float,
     ) -> None:
-        self._http = stripe.HTTPXClient(timeout=timeout)
+        self._http = _HTTPXClient(timeout=timeout)
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base},
@@ -134,7 +152,8 @@ class StripeGateway:
             status = AuthorisationStatus.AUTHORISED
         issuer_url = None
         if status == AuthorisationStatus.REQUIRES_3DS:
-            redirect = (intent.next_action or {}).get("redirect_to_url") or {}
+            next_action = intent.next_action.to_dict() if intent.next_action else {}
+            redirect = next_action.get("redirect_to_url") or {}
             issuer_url = redirect.get("url")
             if not issuer_url:
                 status = AuthorisationStatus.ERROR
