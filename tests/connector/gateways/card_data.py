@@ -36,14 +36,18 @@ def _cvc_traces(output: str) -> list[str]:
 async def assert_never_kept(
     session: AsyncSession, number: str, captured_output: str, caplog: pytest.LogCaptureFixture, *answers: str
 ) -> None:
-    logged = captured_output + "\n".join(record.getMessage() + repr(record.__dict__) for record in caplog.records)
+    logged = captured_output + "\n".join(
+        record.getMessage() + repr(record.__dict__) for record in caplog.records
+    )
     assert logged.strip(), "nothing was logged: the check would prove nothing"
     assert number not in logged
     assert not _cvc_traces(logged)
     for answer in answers:
         assert number not in answer
         assert not _cvc_traces(answer)
-    tables = (await session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))).scalars()
+    tables = (
+        await session.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+    ).scalars()
     for table in list(tables):
         rows = (await session.execute(text(f'SELECT row_to_json(t)::text FROM "{table}" t'))).scalars().all()
         dump = "\n".join(rows)

@@ -17,7 +17,9 @@ from tests.stubs import worldpay as stub
 pytestmark = pytest.mark.asyncio
 
 
-@pytest.mark.parametrize("number", ["4444333322221111", stub.REFUSED_CARD, stub.ERROR_CARD, stub.THREE_DS1_CARD])
+@pytest.mark.parametrize(
+    "number", ["4444333322221111", stub.REFUSED_CARD, stub.ERROR_CARD, stub.THREE_DS1_CARD]
+)
 async def test_card_number_and_cvc_are_never_logged_or_stored(
     connector_client: httpx.AsyncClient,
     db_session: AsyncSession,

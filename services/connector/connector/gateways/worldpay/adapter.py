@@ -298,11 +298,26 @@ class WorldpayGateway:
     async def check_credentials(self, merchant: MerchantCredentials) -> bool:
         """Whether Worldpay accepts these credentials: an inquiry for an order that cannot exist.
 
-        401 means invalid; any well-formed reply (normally "order not found") means valid.
+        401 means invalid; a well-formed reply (normally "order not found") means valid; anything
+        else (unreachable, timeout, another HTTP status, an unreadable reply) raises GatewayError.
         """
-        body = xml.inquiry(merchant.merchant_code, "connector-credentials-check")
+        order_code = "connector-credentials-check"
         try:
-            await self._send("inquiry", merchant, body, "connector-credentials-check")
-        except GatewayUnavailable:
+            response = await self._client.post(
+                self._url,
+                content=xml.inquiry(merchant.merchant_code, order_code),
+                auth=(merchant.username, merchant.password),
+                headers={"Content-Type": "text/xml; charset=UTF-8"},
+                timeout=httpx.Timeout(self._timeouts["inquiry"], connect=self._connect_timeout),
+            )
+        except httpx.HTTPError as exc:
+            raise GatewayUnavailable(f"Worldpay could not be reached ({type(exc).__name__}).") from None
+        if response.status_code == 401:
             return False
+        if response.status_code != 200:
+            raise GatewayUnavailable(f"Unexpected HTTP status code {response.status_code} from gateway")
+        try:
+            xml.parse_reply(response.content)
+        except xml.MalformedXml:
+            raise GatewayError("Unexpected response from Worldpay.") from None
         return True
