@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connector.authorisation import repository
+from connector.charges import repository
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
 from connector.gateways import registry

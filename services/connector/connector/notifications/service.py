@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus, is_allowed
 from connector.models import Charge, Refund
-from connector.refunds.schemas import RefundStatus
 from connector.refunds.service import transition_refund
+from connector.refunds.state import RefundStatus
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)

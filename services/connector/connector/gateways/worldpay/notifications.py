@@ -25,7 +25,7 @@ from connector.gateways.worldpay import xml
 from connector.gateways.worldpay.adapter import ONE_OFF, RECURRING_CUSTOMER, RECURRING_MERCHANT
 from connector.models import GatewayAccount, GatewayAccountCredential
 from connector.notifications.service import lock_charge_by_transaction, move_charge, move_refund
-from connector.refunds.schemas import RefundStatus
+from connector.refunds.state import RefundStatus
 from pay_common.db.session import unit_of_work
 from pay_common.logging import get_logger
 
