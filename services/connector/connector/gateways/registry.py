@@ -8,10 +8,15 @@ Tests swap an adapter for a wrapper (counting calls, simulating a crash) with :f
 
 :func:`configured` (entered by the app's lifespan) registers the Worldpay and Stripe adapters
 built from the settings, each with its own HTTP client, and closes those clients at shutdown.
+They are registered for the app's event loop: an HTTP client belongs to the loop it was made
+in, and tests run several apps in one process (the in-process app, the end-to-end servers'
+threads), each of which must reach its own. Look-up order: a test's :func:`override`, then
+the running loop's configured adapters, then the process-wide ones (sandbox).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
@@ -24,14 +29,23 @@ from connector.gateways.stripe.adapter import StripeGateway
 from connector.gateways.worldpay.adapter import WorldpayGateway
 
 _gateways: dict[str, PaymentGateway] = {"sandbox": SandboxGateway()}
+_overrides: dict[str, PaymentGateway] = {}
+_configured: dict[asyncio.AbstractEventLoop, dict[str, PaymentGateway]] = {}
+
+
+def _loop_gateways() -> dict[str, PaymentGateway]:
+    try:
+        return _configured.get(asyncio.get_running_loop(), {})
+    except RuntimeError:  # no running loop
+        return {}
 
 
 def get_gateway(name: str) -> PaymentGateway:
     """The adapter for ``name``; ``UnsupportedGateway`` when none is registered."""
-    try:
-        return _gateways[name]
-    except KeyError:
-        raise UnsupportedGateway(f"Payment provider {name} is not supported.") from None
+    found = _overrides.get(name) or _loop_gateways().get(name) or _gateways.get(name)
+    if found is None:
+        raise UnsupportedGateway(f"Payment provider {name} is not supported.")
+    return found
 
 
 def register(name: str, gateway: PaymentGateway) -> None:
@@ -39,21 +53,21 @@ def register(name: str, gateway: PaymentGateway) -> None:
 
 
 def supported_providers() -> frozenset[str]:
-    return frozenset(_gateways)
+    return frozenset(_gateways) | frozenset(_loop_gateways()) | frozenset(_overrides)
 
 
 @contextmanager
 def override(name: str, gateway: PaymentGateway) -> Iterator[PaymentGateway]:
     """Use ``gateway`` for ``name`` inside the block, then restore what was there (tests)."""
-    previous = _gateways.get(name)
-    _gateways[name] = gateway
+    previous = _overrides.get(name)
+    _overrides[name] = gateway
     try:
         yield gateway
     finally:
         if previous is None:
-            _gateways.pop(name, None)
+            _overrides.pop(name, None)
         else:
-            _gateways[name] = previous
+            _overrides[name] = previous
 
 
 def build_worldpay(settings: Settings, client: httpx.AsyncClient) -> WorldpayGateway:
@@ -81,11 +95,13 @@ def build_stripe(settings: Settings) -> StripeGateway:
 
 @asynccontextmanager
 async def configured(settings: Settings) -> AsyncIterator[None]:
-    """Register Worldpay and Stripe for the block (the app's lifetime); restore what was there after."""
+    """Register Worldpay and Stripe for the running loop for the block (the app's lifetime)."""
+    loop = asyncio.get_running_loop()
     async with httpx.AsyncClient() as worldpay_client:
         stripe = build_stripe(settings)
+        _configured[loop] = {"worldpay": build_worldpay(settings, worldpay_client), "stripe": stripe}
         try:
-            with override("worldpay", build_worldpay(settings, worldpay_client)), override("stripe", stripe):
-                yield
+            yield
         finally:
+            _configured.pop(loop, None)
             await stripe.close()
