@@ -7,10 +7,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connector.capture.service import capture_due
 from connector.gateways.stripe.adapter import StripeGateway
-from tests.connector.authorisation.cards import card_body
-from tests.connector.gateways.card_data import CVC, assert_never_kept, debug_logging
+from tests.connector.gateways.provider_checks import card_data_is_never_kept
 from tests.connector.gateways.stripe.conftest import stripe_account, stripe_charge
 
 pytestmark = pytest.mark.asyncio
@@ -27,10 +25,4 @@ async def test_card_number_and_cvc_are_never_logged_or_stored(
     number: str,
 ) -> None:
     charge = await stripe_charge(db_session, await stripe_account(db_session))
-    with debug_logging(caplog):
-        answer = await connector_client.post(
-            f"/v1/frontend/charges/{charge.external_id}/cards", json=card_body(number, cvc=CVC)
-        )
-        await connector_client.post(f"/v1/frontend/charges/{charge.external_id}/capture")
-        await capture_due(connector_app.state.sessionmaker, connector_app.state.settings)
-    await assert_never_kept(db_session, number, capfd.readouterr().out, caplog, answer.text)
+    await card_data_is_never_kept(connector_client, db_session, connector_app, charge, number, capfd, caplog)

@@ -1,68 +1,43 @@
-"""Stripe errors after authorisation: capture retried, refund and cancel failures recorded."""
+"""Stripe errors after authorisation (an intent Stripe does not know): retried or recorded."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connector.capture.service import capture_due
 from connector.charges.state import ChargeStatus
 from connector.gateways.stripe.adapter import StripeGateway
-from connector.models import Refund
+from connector.models import Charge
+from tests.connector.gateways import provider_checks
 from tests.connector.gateways.stripe.conftest import stripe_account, stripe_charge
 
 S = ChargeStatus
 pytestmark = pytest.mark.asyncio
 
 
-async def test_capture_of_an_unknown_intent_is_retried(
-    connector_client: httpx.AsyncClient,
-    db_session: AsyncSession,
-    connector_app: FastAPI,
-    stripe: StripeGateway,
+async def _unknown_order(session: AsyncSession, status: ChargeStatus) -> Charge:
+    account = await stripe_account(session)
+    return await stripe_charge(session, account, status=status, gateway_transaction_id="pi_unknown")
+
+
+async def test_capture_is_retried(
+    db_session: AsyncSession, connector_app: FastAPI, stripe: StripeGateway
 ) -> None:
-    charge = await stripe_charge(
-        db_session,
-        await stripe_account(db_session),
-        status=S.CAPTURE_APPROVED,
-        gateway_transaction_id="pi_unknown",
-    )
-    await capture_due(connector_app.state.sessionmaker, connector_app.state.settings)
-    await db_session.refresh(charge)
-    assert charge.status == S.CAPTURE_APPROVED_RETRY
+    charge = await _unknown_order(db_session, S.CAPTURE_APPROVED)
+    await provider_checks.capture_is_retried(db_session, connector_app, charge)
 
 
-async def test_refund_refused_by_stripe_is_a_refund_error(
+async def test_refund_is_an_error(
     connector_client: httpx.AsyncClient, db_session: AsyncSession, stripe: StripeGateway
 ) -> None:
-    charge = await stripe_charge(
-        db_session, await stripe_account(db_session), status=S.CAPTURED, gateway_transaction_id="pi_unknown"
-    )
-    response = await connector_client.post(
-        f"/v1/api/accounts/{charge.gateway_account_id}/charges/{charge.external_id}/refunds",
-        json={"amount": 100, "refund_amount_available": 1000},
-    )
-    assert response.status_code == 500
-    refund = await db_session.scalar(select(Refund).where(Refund.charge_external_id == charge.external_id))
-    assert refund is not None
-    assert refund.status == "REFUND ERROR"
+    charge = await _unknown_order(db_session, S.CAPTURED)
+    await provider_checks.refund_is_an_error(connector_client, db_session, charge)
 
 
-async def test_cancel_refused_by_stripe_is_a_cancel_error(
+async def test_cancel_is_an_error(
     connector_client: httpx.AsyncClient, db_session: AsyncSession, stripe: StripeGateway
 ) -> None:
-    charge = await stripe_charge(
-        db_session,
-        await stripe_account(db_session),
-        status=S.AUTHORISATION_SUCCESS,
-        gateway_transaction_id="pi_unknown",
-    )
-    response = await connector_client.post(
-        f"/v1/api/accounts/{charge.gateway_account_id}/charges/{charge.external_id}/cancel"
-    )
-    assert response.status_code == 204
-    await db_session.refresh(charge)
-    assert charge.status == S.SYSTEM_CANCEL_ERROR
+    charge = await _unknown_order(db_session, S.AUTHORISATION_SUCCESS)
+    await provider_checks.cancel_is_an_error(connector_client, db_session, charge)
