@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.models import Charge
 from tests.connector.gateways.stripe.conftest import event, signed
 from tests.e2e.conftest import E2E_STRIPE_SIGNING_SECRET, PublicApi, Stack, public_api_for
+from tests.e2e.test_journeys import _fill_card as fill_card
 from tests.factories import create_account
 from tests.stubs.servers import WORLDPAY_USERS
 
@@ -58,15 +59,7 @@ async def stripe_api(stack: Stack, db_session: AsyncSession) -> AsyncIterator[Pu
 async def _pay_with_3ds(page: Page, api: PublicApi, pass_button: str) -> dict[str, Any]:
     payment = await api.create_payment()
     await page.goto(payment["_links"]["next_url"]["href"])
-    await page.fill("#card-no", THREE_DS_CARD)
-    await page.fill("#expiry-month", "12")
-    await page.fill("#expiry-year", "2035")
-    await page.fill("#cardholder-name", "Jane Payer")
-    await page.fill("#cvc", "123")
-    await page.fill("#address-line-1", "1 Boat Lane")
-    await page.fill("#address-city", "Cardiff")
-    await page.fill("#address-postcode", "CF10 1AA")
-    await page.fill("#email", "jane@example.org")
+    await fill_card(page, THREE_DS_CARD)
     await page.click("#submit-card-details")
     await expect(page.locator("h1")).to_have_text("Your bank is checking your details")
     await page.frame_locator("#three-ds-iframe").get_by_role("button", name=pass_button).click()

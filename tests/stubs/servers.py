@@ -19,22 +19,31 @@ import httpx
 
 @contextmanager
 def serve_process(
-    command: Callable[[int], list[str]], *, env: dict[str, str] | None = None, ready_path: str = "/"
+    command: Callable[[int], list[str]],
+    *,
+    env: dict[str, str] | None = None,
+    env_for: Callable[[str], dict[str, str]] | None = None,
+    ready_path: str = "/",
+    ready_status: int | None = None,
 ) -> Iterator[str]:
-    """Run ``command(fd)`` with a listening socket on ``fd``; yields ``http://127.0.0.1:<port>``."""
+    """Run ``command(fd)`` with a listening socket on ``fd``; yields ``http://127.0.0.1:<port>``.
+
+    ``env_for(url)`` adds variables that need the URL. Ready when ``ready_path`` answers (with
+    ``ready_status``, when given).
+    """
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     process = subprocess.Popen(
         [sys.executable, *command(sock.fileno())],
-        env={**os.environ, **(env or {}), "STUB_BASE_URL": url},
+        env={**os.environ, **(env or {}), **(env_for(url) if env_for else {}), "STUB_BASE_URL": url},
         pass_fds=[sock.fileno()],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=None if os.environ.get("STUB_DEBUG") else subprocess.DEVNULL,
+        stderr=None if os.environ.get("STUB_DEBUG") else subprocess.DEVNULL,
     )
     try:
-        _wait_until_up(url + ready_path, process)
+        _wait_until_up(url + ready_path, process, ready_status)
         yield url
     finally:
         process.terminate()
@@ -46,17 +55,20 @@ def serve_process(
         sock.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], status: int | None) -> None:
+    # Generous: on a loaded machine a cold interpreter start-up takes many seconds.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"stub exited during start-up with code {process.returncode}")
+            raise RuntimeError(f"server exited during start-up with code {process.returncode}")
         try:
-            httpx.get(url, timeout=1)
-            return
+            answered = httpx.get(url, timeout=1).status_code
         except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"stub at {url} did not start")
+            answered = None
+        if answered is not None and status in (None, answered):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not start")
 
 
 WORLDPAY_USERS = {
