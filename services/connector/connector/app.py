@@ -1,6 +1,6 @@
 """The connector application: ``create_app(settings)`` and its lifespan.
 
-Resources (engine, sessionmaker, worker loops) are built in the lifespan, never at
+Resources (engine, sessionmaker, the in-process job worker) are built in the lifespan, never at
 import, and kept on ``app.state`` so tests can build as many apps as they like.
 """
 
@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from connector import worker
-from connector.api import router
+from connector.api import admin_router, router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
 from connector.gateways import registry
@@ -22,7 +22,8 @@ from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, admin: bool = False) -> FastAPI:
+    """The connector; ``admin=True``: only the operator tasks the original serves on its admin port."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -35,24 +36,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        background = worker.start(settings) if settings.run_worker and not admin else None
+        # Start-up objects (modules, routes, models) live as long as the process: keep them out of
+        # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
+        gc.freeze()
         try:
             async with registry.configured(settings):
-                tasks = worker.start(app) if settings.run_worker else []
-                # Start-up objects (modules, routes, models) live as long as the process: keep them out of
-                # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
-                gc.freeze()
-                try:
-                    yield
-                finally:
-                    await worker.stop(tasks)
+                yield
         finally:
+            if background is not None:
+                await worker.stop(background)
             await engine.dispose()
 
     configure_logging(service="connector", level=settings.log_level, json=settings.log_json)
     app = FastAPI(title="GOV.UK Pay connector", version="1.0.0", lifespan=lifespan)
     app.state.settings = settings
     install_connector_error_handlers(app)
-    app.include_router(router)
+    app.include_router(admin_router if admin else router)
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
     app.add_middleware(RequestIdMiddleware)
     return app

@@ -30,14 +30,16 @@ from connector.gateways.worldpay.adapter import WorldpayGateway
 
 _gateways: dict[str, PaymentGateway] = {"sandbox": SandboxGateway()}
 _overrides: dict[str, PaymentGateway] = {}
-_configured: dict[asyncio.AbstractEventLoop, dict[str, PaymentGateway]] = {}
+#: Per loop, the adapter sets of every ``configured`` block open in it (the innermost wins).
+_configured: dict[asyncio.AbstractEventLoop, list[dict[str, PaymentGateway]]] = {}
 
 
 def _loop_gateways() -> dict[str, PaymentGateway]:
     try:
-        return _configured.get(asyncio.get_running_loop(), {})
+        stack = _configured.get(asyncio.get_running_loop())
     except RuntimeError:  # no running loop
         return {}
+    return stack[-1] if stack else {}
 
 
 def get_gateway(name: str) -> PaymentGateway:
@@ -99,9 +101,17 @@ async def configured(settings: Settings) -> AsyncIterator[None]:
     loop = asyncio.get_running_loop()
     async with httpx.AsyncClient() as worldpay_client:
         stripe = build_stripe(settings)
-        _configured[loop] = {"worldpay": build_worldpay(settings, worldpay_client), "stripe": stripe}
+        # A web app and the worker inside it may each open one in the same loop, and close in any order.
+        mine: dict[str, PaymentGateway] = {
+            "worldpay": build_worldpay(settings, worldpay_client),
+            "stripe": stripe,
+        }
+        stack = _configured.setdefault(loop, [])
+        stack.append(mine)
         try:
             yield
         finally:
-            _configured.pop(loop, None)
+            stack.remove(mine)
+            if not stack:
+                _configured.pop(loop, None)
             await stripe.close()
