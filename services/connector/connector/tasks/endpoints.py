@@ -34,7 +34,7 @@ async def expired_charges_sweep(sessionmaker: SessionmakerDep, settings: Setting
 
 @router.post("/v1/tasks/gateway-cleanup-sweep")
 async def gateway_cleanup_sweep(
-    sessionmaker: SessionmakerDep, limit: int = Query(ge=1, le=10_000)
+    sessionmaker: SessionmakerDep, limit: Annotated[int, Query(ge=0, le=10_000)]
 ) -> dict[str, int]:
     """Settle charges left in an authorisation error at Worldpay/Stripe (connector.md §9.3)."""
     result = await gateway_cleanup.sweep(sessionmaker, limit)
