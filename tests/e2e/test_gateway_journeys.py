@@ -26,7 +26,9 @@ from tests.e2e.test_journeys import _fill_card as fill_card
 from tests.factories import create_account
 from tests.stubs.servers import WORLDPAY_USERS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
+# The first journey also pays for starting the stack, both stubs and Chromium; the worker then
+# captures on its own schedule: more than pytest's default 120 s on a loaded machine.
+pytestmark = [pytest.mark.e2e, pytest.mark.asyncio, pytest.mark.timeout(300)]
 THREE_DS_CARD = "4000 0000 0000 3220"
 
 
