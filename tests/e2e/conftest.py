@@ -15,6 +15,7 @@ import json
 import os
 import re
 from collections.abc import AsyncIterator, Generator, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ import pytest_asyncio
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from playwright.async_api import Browser, BrowserContext, Frame, Page, async_playwright
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.app import create_app as create_connector_app
@@ -35,6 +37,7 @@ from publicapi.app import create_app as create_publicapi_app
 from publicapi.config import Settings as PublicApiSettings
 from tests.factories import create_account
 from tests.served import ServerThread
+from tests.stubs.servers import serve_localstripe, serve_worldpay_stub
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Debian's chromium; ``PAY_CHROMIUM`` may point elsewhere.
@@ -50,6 +53,7 @@ CHROMIUM_ARGS = [
 AXE = ROOT / "services/frontend/node_modules/axe-core/axe.min.js"
 GOVUK_CSS = ROOT / "services/frontend/frontend/static/govuk/govuk-frontend.min.css"
 RESULTS = ROOT / "test-results"
+E2E_STRIPE_SIGNING_SECRET = "whsec_e2e"
 #: Every page an accessibility check ran on, written to test-results/e2e-pages-checked.txt.
 PAGES_CHECKED: list[str] = []
 
@@ -85,6 +89,9 @@ class Stack:
     publicapi: ServerThread
     frontend: ServerThread
     service: ServerThread
+    #: The third parties the connector talks to (tests/stubs): Worldpay's XML API, localstripe.
+    worldpay: str = ""
+    localstripe: str = ""
 
 
 def _service_app() -> FastAPI:
@@ -116,7 +123,10 @@ async def stack(connector_settings: ConnectorSettings) -> AsyncIterator[Stack]:
     )
     service = ServerThread("service")
     servers = (frontend, publicapi, connector, service)
+    third_parties = ExitStack()
     try:
+        worldpay = third_parties.enter_context(serve_worldpay_stub())
+        localstripe = third_parties.enter_context(serve_localstripe())
         service.start(_service_app())
         publicapi.start(
             create_publicapi_app(
@@ -140,10 +150,11 @@ async def stack(connector_settings: ConnectorSettings) -> AsyncIterator[Stack]:
                 )
             )
         )
-        yield Stack(connector, publicapi, frontend, service)
+        yield Stack(connector, publicapi, frontend, service, worldpay, localstripe)
     finally:
         for server in servers:
             server.close()
+        third_parties.close()
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "e2e-pages-checked.txt").write_text("\n".join(PAGES_CHECKED) + "\n", encoding="utf-8")
 
@@ -156,7 +167,15 @@ def connector_server(stack: Stack, clean_db: str, connector_settings: ConnectorS
     started captures or expires a charge while the next test's ``clean_db`` empties the tables.
     """
     settings = connector_settings.model_copy(
-        update={"base_url": stack.connector.url, "frontend_url": stack.frontend.url, "run_worker": True}
+        update={
+            "base_url": stack.connector.url,
+            "frontend_url": stack.frontend.url,
+            "run_worker": True,
+            "worldpay_url": f"{stack.worldpay}/jsp/merchant/xml/paymentService.jsp",
+            "stripe_api_base": stack.localstripe,
+            "stripe_api_key": SecretStr("sk_test_e2e"),
+            "stripe_webhook_signing_secrets": [SecretStr(E2E_STRIPE_SIGNING_SECRET)],
+        }
     )
     stack.connector.start(create_connector_app(settings))
     try:
@@ -228,18 +247,24 @@ class PublicApi:
         return payment
 
 
-@pytest_asyncio.fixture
-async def public_api(stack: Stack, db_session: AsyncSession) -> AsyncIterator[PublicApi]:
-    account = await create_account(db_session, service_name="Boat licensing")
+async def public_api_for(stack: Stack, account_id: int) -> AsyncIterator[PublicApi]:
+    """A service's view of the public API for gateway account ``account_id`` (an API key minted for it)."""
     async with httpx.AsyncClient(base_url=stack.connector.url) as connector:
         minted = await connector.post(
             "/v1/frontend/auth",
-            json={"account_id": str(account.id), "description": "e2e", "created_by": "e2e"},
+            json={"account_id": str(account_id), "description": "e2e", "created_by": "e2e"},
         )
         assert minted.status_code == 200, minted.text
     headers = {"Authorization": f"Bearer {minted.json()['token']}"}
     async with httpx.AsyncClient(base_url=stack.publicapi.url, headers=headers, timeout=10) as http:
-        yield PublicApi(http, account.id, stack.service.url)
+        yield PublicApi(http, account_id, stack.service.url)
+
+
+@pytest_asyncio.fixture
+async def public_api(stack: Stack, db_session: AsyncSession) -> AsyncIterator[PublicApi]:
+    account = await create_account(db_session, service_name="Boat licensing")
+    async for api in public_api_for(stack, account.id):
+        yield api
 
 
 async def check_accessibility(page: Page | Frame, name: str) -> None:

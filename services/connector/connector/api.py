@@ -14,6 +14,7 @@ from connector.charges.endpoints import router as charges_router
 from connector.credentials.endpoints import router as credentials_router
 from connector.emails.endpoints import router as emails_router
 from connector.healthcheck.endpoints import router as healthcheck_router
+from connector.notifications.endpoints import router as notifications_router
 from connector.refunds.endpoints import router as refunds_router
 from connector.reports.endpoints import router as reports_router
 from connector.search.endpoints import router as search_router
@@ -38,6 +39,7 @@ for feature_router in (
     refunds_router,
     reports_router,
     telephone_router,
+    notifications_router,
     tasks_router,
     api_keys_router,
     emails_router,

@@ -42,7 +42,8 @@ def create_app(settings: Settings | None = None, *, admin: bool = False) -> Fast
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
         gc.freeze()
         try:
-            yield
+            async with registry.configured(settings):
+                yield
         finally:
             if background is not None:
                 await worker.stop(background)

@@ -167,6 +167,49 @@ class Settings(BaseServiceSettings):
             return self.email_delivery
         return "local" if self.environment == "development" else "off"
 
+    # --- Worldpay (connector.md §8.2, §8.5, §9.1, §15.1) ---
+    worldpay_url: str = "https://secure-test.worldpay.com/jsp/merchant/xml/paymentService.jsp"
+    worldpay_connect_timeout_seconds: float = 5.0
+    worldpay_authorise_timeout_seconds: float = 50.0
+    worldpay_capture_timeout_seconds: float = 3.0
+    worldpay_cancel_timeout_seconds: float = 10.0
+    worldpay_refund_timeout_seconds: float = 10.0
+    worldpay_inquiry_timeout_seconds: float = 10.0
+    #: Reverse-DNS source check of Worldpay notifications (off by default, as upstream).
+    secure_worldpay_notification_enabled: bool = Field(
+        default=False,
+        validation_alias=AliasChoices(
+            "CONNECTOR_SECURE_WORLDPAY_NOTIFICATION_ENABLED", "SECURE_WORLDPAY_NOTIFICATION_ENABLED"
+        ),
+    )
+    secure_worldpay_notification_domain: str = Field(
+        default=".worldpay.com",
+        validation_alias=AliasChoices(
+            "CONNECTOR_SECURE_WORLDPAY_NOTIFICATION_DOMAIN", "SECURE_WORLDPAY_NOTIFICATION_DOMAIN"
+        ),
+    )
+
+    # --- Stripe (connector.md §8, §15.2) ---
+    stripe_api_base: str = "https://api.stripe.com"
+    stripe_api_key: SecretStr = SecretStr("sk_test_development_only")
+    #: Every webhook signing secret a notification may be signed with (test, live, Connect).
+    stripe_webhook_signing_secrets: list[SecretStr] = []
+    stripe_timeout_seconds: float = 30.0
+    #: Our platform's Stripe account: refunds move money back to it from the connected account.
+    stripe_platform_account_id: str = "acct_platform"
+    #: Pay's transaction fee, in percent of the amount, kept back when paying out to the service.
+    stripe_transaction_fee_percentage: float = 0.08
+    #: How long a capturable-updated webhook waits for the payment pages to reach 3DS READY.
+    notification_3ds_wait_delay_seconds: float = 3.0
+
+    # --- Sandbox notifications (connector.md §6.5) ---
+    sandbox_auth_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("CONNECTOR_SANDBOX_AUTH_TOKEN", "SANDBOX_AUTH_TOKEN")
+    )
+    sandbox_allowed_cidrs: list[str] = Field(
+        default=[], validation_alias=AliasChoices("CONNECTOR_SANDBOX_ALLOWED_CIDRS", "SANDBOX_ALLOWED_CIDRS")
+    )
+
 
 @lru_cache
 def get_settings() -> Settings:

@@ -107,7 +107,11 @@ async def run(
     """Run one worker until stopped (``wait=False``: until the queue is empty)."""
     app = build_worker_app(settings)
     registry.configure_sandbox(settings.sandbox_ledger_path, settings.sandbox_latency_seconds)
-    async with worker_resources(settings, consumers) as resources, app.open_async():
+    async with (
+        worker_resources(settings, consumers) as resources,
+        registry.configured(settings),
+        app.open_async(),
+    ):
         logger.info(
             "worker.started", concurrency=settings.worker_concurrency, consumers=resources.consumers.names
         )

@@ -307,11 +307,12 @@ async def test_brand_the_account_does_not_accept_is_refused_without_state_change
 async def test_unimplemented_provider_fails_cleanly(
     connector_client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
-    account = await create_account(db_session, payment_provider="worldpay")
+    # Worldpay and Stripe have adapters now (issue 12); ePDQ is still a name without one.
+    account = await create_account(db_session, payment_provider="epdq")
     charge = await create_charge(db_session, account, status=S.ENTERING_CARD_DETAILS)
     response = await connector_client.post(_cards_url(charge), json=card_body())
     assert response.status_code == 400
-    assert response.json()["message"] == ["Payment provider worldpay is not supported."]
+    assert response.json()["message"] == ["Payment provider epdq is not supported."]
     assert (await _stored(db_session, charge)).status == S.AUTHORISATION_ERROR
 
 

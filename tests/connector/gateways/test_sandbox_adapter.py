@@ -102,13 +102,14 @@ def test_card_details_never_appear_in_repr() -> None:
 
 def test_registry_lookup_and_override() -> None:
     assert isinstance(registry.get_gateway("sandbox"), SandboxGateway)
+    # Worldpay and Stripe have adapters now (issue 12); ePDQ is still unsupported.
     with pytest.raises(UnsupportedGateway) as raised:
-        registry.get_gateway("worldpay")
-    assert raised.value.message == "Payment provider worldpay is not supported."
+        registry.get_gateway("epdq")
+    assert raised.value.message == "Payment provider epdq is not supported."
     counting = CountingGateway()
     with registry.override("sandbox", counting):
         assert registry.get_gateway("sandbox") is counting
     assert isinstance(registry.get_gateway("sandbox"), SandboxGateway)
-    with registry.override("worldpay", counting):
-        assert registry.get_gateway("worldpay") is counting
-    assert "worldpay" not in registry.supported_providers()
+    with registry.override("epdq", counting):
+        assert registry.get_gateway("epdq") is counting
+    assert "epdq" not in registry.supported_providers()

@@ -67,6 +67,10 @@ class CardAuthorisationRequest(BaseModel):
     card_type: Literal["DEBIT", "CREDIT", "CREDIT_OR_DEBIT"] | None = None
     prepaid: Literal["PREPAID", "NOT_PREPAID", "UNKNOWN"] = "UNKNOWN"
     corporate_card: bool = False
+    #: Passed to the gateway only, never stored (connector.md §7.1).
+    accept_header: str | None = Field(default=None, max_length=1000)
+    user_agent_header: str | None = Field(default=None, max_length=1000)
+    ip_address: str | None = Field(default=None, max_length=45)
 
     @field_validator("card_number")
     @classmethod

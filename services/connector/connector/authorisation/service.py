@@ -54,6 +54,7 @@ from connector.gateways.base import (
     AuthorisationRequest,
     AuthorisationResult,
     AuthorisationStatus,
+    BillingAddress,
     CardForAuthorisation,
     GatewayError,
     GatewayTimeout,
@@ -107,9 +108,14 @@ class _Intent:
     amount: int
     description: str
     credentials: dict[str, Any]
+    authorisation_mode: str = "WEB"
+    save_payment_instrument: bool = False
+    requires_3ds: bool = False
+    send_payer_ip_address: bool = False
 
 
 async def _snapshot(session: AsyncSession, charge: Charge) -> _Intent:
+    account = await repository.get_account(session, charge.gateway_account_id)
     return _Intent(
         charge_id=charge.id,
         external_id=charge.external_id,
@@ -118,6 +124,10 @@ async def _snapshot(session: AsyncSession, charge: Charge) -> _Intent:
         amount=charge.total_amount,
         description=charge.description,
         credentials=await charges_repository.credentials_for(session, charge),
+        authorisation_mode=charge.authorisation_mode.upper(),
+        save_payment_instrument=bool(charge.save_payment_instrument_to_agreement),
+        requires_3ds=bool(account and account.requires_3ds),
+        send_payer_ip_address=bool(account and account.send_payer_ip_address_to_gateway),
     )
 
 
@@ -149,8 +159,11 @@ async def authorise(
     card: CardAuthorisationRequest,
 ) -> Outcome:
     intent = await _lock_for_authorisation(sessionmaker, charge_id, card)
+    return_url = f"{settings.frontend_url}/card_details/{charge_id}/3ds_required_in"
     return await run_with_deadline(
-        _authorise_at_gateway(sessionmaker, intent, card), settings.auth_read_timeout_seconds, charge_id
+        _authorise_at_gateway(sessionmaker, intent, card, return_url),
+        settings.auth_read_timeout_seconds,
+        charge_id,
     )
 
 
@@ -191,30 +204,50 @@ async def _lock_for_authorisation(
     return intent
 
 
+def _gateway_request(
+    intent: _Intent, card: CardAuthorisationRequest, return_url: str
+) -> AuthorisationRequest:
+    address = card.address
+    return AuthorisationRequest(
+        charge_external_id=intent.external_id,
+        gateway_transaction_id=intent.gateway_transaction_id or "",
+        amount=intent.amount,
+        description=intent.description,
+        card=CardForAuthorisation(
+            card_number=card.card_number,
+            cvc=card.cvc,
+            expiry_date=card.expiry_date,
+            cardholder_name=card.cardholder_name or "",
+            card_brand=card.card_brand,
+            address=BillingAddress(
+                address.line1, address.line2, address.postcode, address.city, address.country
+            )
+            if address
+            else None,
+        ),
+        credentials=intent.credentials,
+        requires_3ds=intent.requires_3ds,
+        authorisation_mode=intent.authorisation_mode,
+        save_payment_instrument=intent.save_payment_instrument,
+        return_url_3ds=return_url,
+        ip_address=card.ip_address if intent.send_payer_ip_address else None,
+        accept_header=card.accept_header,
+        user_agent_header=card.user_agent_header,
+    )
+
+
 async def _authorise_at_gateway(
-    sessionmaker: async_sessionmaker[AsyncSession], intent: _Intent, card: CardAuthorisationRequest
+    sessionmaker: async_sessionmaker[AsyncSession],
+    intent: _Intent,
+    card: CardAuthorisationRequest,
+    return_url: str,
 ) -> Outcome:
     result: AuthorisationResult | None = None
     target: ChargeStatus
     error: ConnectorError | None = None
     try:
         gateway = registry.get_gateway(intent.provider)
-        result = await gateway.authorise(
-            AuthorisationRequest(
-                charge_external_id=intent.external_id,
-                gateway_transaction_id=intent.gateway_transaction_id or "",
-                amount=intent.amount,
-                description=intent.description,
-                card=CardForAuthorisation(
-                    card_number=card.card_number,
-                    cvc=card.cvc,
-                    expiry_date=card.expiry_date,
-                    cardholder_name=card.cardholder_name or "",
-                    card_brand=card.card_brand,
-                ),
-                credentials=intent.credentials,
-            )
-        )
+        result = await gateway.authorise(_gateway_request(intent, card, return_url))
         target = _RESULT_STATUS[result.status]
         if target == S.AUTHORISATION_REJECTED:
             error = AuthorisationDeclined()
@@ -355,6 +388,8 @@ async def _authorise_3ds_at_gateway(
                 pa_response=request.pa_response,
                 credentials=intent.credentials,
                 auth_3ds_result=request.auth_3ds_result,
+                amount=intent.amount,
+                authorisation_mode=intent.authorisation_mode,
             )
         )
         target = _RESULT_STATUS[result.status]

@@ -124,6 +124,7 @@ class PendingCancel:
     amount: int
     credentials: dict[str, Any]
     flow: CancelFlow
+    authorisation_mode: str = "WEB"
 
 
 def _needs_gateway(status: ChargeStatus) -> bool:
@@ -143,6 +144,7 @@ async def pending_for(session: AsyncSession, charge: Charge, flow: CancelFlow) -
         amount=charge.total_amount,
         credentials=await repository.credentials_for(session, charge),
         flow=flow,
+        authorisation_mode=charge.authorisation_mode.upper(),
     )
 
 
@@ -153,6 +155,7 @@ def _operation(pending: PendingCancel) -> GatewayOperation:
         amount=pending.amount,
         credentials=pending.credentials,
         idempotency_key=f"connector:cancel:{pending.external_id}",
+        authorisation_mode=pending.authorisation_mode,
     )
 
 

@@ -27,10 +27,11 @@ from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
 from connector.gateways import registry
-from connector.gateways.base import CaptureStatus, GatewayOperation
-from connector.models import Charge
+from connector.gateways.base import CaptureResult, CaptureStatus, GatewayOperation
+from connector.models import Charge, Fee
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
+from pay_common.ids import new_external_id
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -96,6 +97,7 @@ class _ClaimedCapture:
     gateway_transaction_id: str | None
     amount: int
     credentials: dict[str, Any]
+    authorisation_mode: str = "WEB"
 
 
 async def _claim(
@@ -136,6 +138,7 @@ async def _claim(
         gateway_transaction_id=charge.gateway_transaction_id,
         amount=charge.total_amount,
         credentials=await repository.credentials_for(session, charge),
+        authorisation_mode=charge.authorisation_mode.upper(),
     )
 
 
@@ -162,9 +165,10 @@ async def _capture_one(
                 amount=claimed.amount,
                 credentials=claimed.credentials,
                 idempotency_key=idempotency_key(claimed.external_id),
+                authorisation_mode=claimed.authorisation_mode,
             )
         )
-        captured: CaptureStatus | None = result.status
+        captured: CaptureResult | None = result
     except Exception as exc:  # GatewayError, or an adapter bug: retry later either way
         logger.warning(
             "charge.capture.gateway_failed", charge_external_id=claimed.external_id, error=type(exc).__name__
@@ -177,7 +181,7 @@ async def _record_capture(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
     claimed: _ClaimedCapture,
-    captured: CaptureStatus | None,
+    captured: CaptureResult | None,
 ) -> ChargeStatus:
     async with unit_of_work(sessionmaker) as session:
         charge = await repository.lock_charge_by_id(session, claimed.charge_id)
@@ -194,7 +198,19 @@ async def _record_capture(
                 )
             return S(charge.status)
         await transition(session, charge, S.CAPTURE_SUBMITTED)
-        if captured == CaptureStatus.COMPLETE:
+        if captured.fee is not None:
+            session.add(
+                Fee(
+                    external_id=new_external_id(),
+                    charge_id=charge.id,
+                    amount_due=captured.fee,
+                    amount_collected=captured.fee,
+                    fee_type="transaction",
+                    gateway_transaction_id=claimed.gateway_transaction_id,
+                    collected_date=utc_now(),
+                )
+            )
+        if captured.status == CaptureStatus.COMPLETE:
             # Sandbox and Stripe confirm at once; PENDING providers confirm by notification.
             await transition(session, charge, S.CAPTURED)
         logger.info("charge.capture.recorded", charge_external_id=claimed.external_id, status=charge.status)

@@ -30,3 +30,13 @@ async def patch_credentials(
     credential = await service.get_credential(session, account, credential_id)
     patches = schemas.parse_patch(body, credential.payment_provider)
     return credential_view(await service.patch_credential(session, account, credential, patches))
+
+
+@router.post("/v1/api/accounts/{account_id}/worldpay/check-credentials")
+async def check_worldpay_credentials(
+    account_id: str, body: JsonObject, session: SessionDep
+) -> dict[str, str]:
+    """Ask Worldpay whether these credentials work: ``{"result": "valid" | "invalid"}``."""
+    request = schemas.parse_worldpay_check(body)
+    valid = await service.check_worldpay_credentials(session, account_id, request)
+    return {"result": "valid" if valid else "invalid"}

@@ -120,3 +120,20 @@ def _validate_value(path: str, value: Any, provider: str) -> Any:
             "Value for path [last_updated_by_user_external_id] must be a string of up to 32 characters"
         )
     return value
+
+
+@dataclass(frozen=True)
+class WorldpayCredentialsCheck:
+    merchant_id: str
+    username: str
+    password: str
+
+
+def parse_worldpay_check(body: dict[str, Any]) -> WorldpayCredentialsCheck:
+    """``{"merchant_id", "username", "password"}``, each a non-empty string."""
+    missing = [
+        f for f in ("merchant_id", "username", "password") if not isinstance(body.get(f), str) or not body[f]
+    ]
+    if missing:
+        raise BadRequest([f"Field [{field}] is required" for field in missing])
+    return WorldpayCredentialsCheck(body["merchant_id"], body["username"], body["password"])

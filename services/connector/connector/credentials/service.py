@@ -9,14 +9,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.accounts import repository
 from connector.accounts.errors import AccountConflict
 from connector.accounts.service import get_account
-from connector.credentials.schemas import GATEWAY_MERCHANT_ID, CredentialCreate, CredentialPatch
+from connector.credentials.schemas import (
+    GATEWAY_MERCHANT_ID,
+    CredentialCreate,
+    CredentialPatch,
+    WorldpayCredentialsCheck,
+)
 from connector.credentials.state import CredentialState, initial_state, new_credential, transition_credential
-from connector.errors import BadRequest, NotFound
+from connector.errors import BadRequest, ConnectorError, NotFound
+from connector.gateways import registry
+from connector.gateways.base import GatewayError
+from connector.gateways.worldpay.adapter import MerchantCredentials, WorldpayGateway
 from connector.models import GatewayAccount, GatewayAccountCredential
 from pay_common.json_input import is_ascii_digits
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
+
+
+class WorldpayCheckFailed(ConnectorError):
+    """Worldpay could not be asked (unreachable, timed out, unexpected answer): 502, not "invalid"."""
+
+    status_code = 502
+
+    def __init__(self) -> None:
+        super().__init__("Worldpay returned an unexpected response when validating credentials")
 
 
 async def create_credential(
@@ -102,3 +119,29 @@ def _may_leave_created(account: GatewayAccount, credential: GatewayAccountCreden
     if credential.payment_provider == "worldpay" and account.type == "LIVE":
         return account.allow_moto
     return True
+
+
+async def check_worldpay_credentials(
+    session: AsyncSession, account_id: str, request: WorldpayCredentialsCheck
+) -> bool:
+    """``POST .../worldpay/check-credentials``: whether Worldpay accepts these credentials.
+
+    Nothing is stored. The gateway is called after the account has been read (no lock held).
+    """
+    account = await get_account(session, account_id)
+    credentials = await repository.credentials_of(session, account.id)
+    if not any(c.payment_provider == "worldpay" for c in credentials):
+        raise NotFound(f"Gateway account with id {account_id} is not a Worldpay account")
+    await session.commit()
+    gateway = registry.get_gateway("worldpay")
+    if not isinstance(gateway, WorldpayGateway):  # pragma: no cover - a test double without the check
+        raise NotFound("Worldpay is not configured")
+    try:
+        valid = await gateway.check_credentials(
+            MerchantCredentials(request.merchant_id, request.username, request.password)
+        )
+    except GatewayError as exc:
+        logger.warning("credentials.worldpay_check_failed", gateway_account_id=account.id, error=exc.message)
+        raise WorldpayCheckFailed() from None
+    logger.info("credentials.worldpay_checked", gateway_account_id=account.id, valid=valid)
+    return valid

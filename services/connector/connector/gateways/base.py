@@ -9,6 +9,7 @@ Hierarchy::
     GatewayError               (message: what the provider said; a "generic" error)
     ├── GatewayTimeout         (the provider did not answer in time)
     ├── GatewayUnavailable     (unexpected HTTP error / cannot connect)
+    ├── GatewayOrderNotFound   (query: the provider has no such payment)
     └── UnsupportedGateway     (no adapter for this payment_provider; registry.get_gateway)
 """
 
@@ -36,7 +37,11 @@ class GatewayUnavailable(GatewayError):
 
 
 class UnsupportedGateway(GatewayError):
-    """No adapter is registered for the charge's payment provider (Worldpay/Stripe are not built yet)."""
+    """No adapter is registered for the charge's payment provider."""
+
+
+class GatewayOrderNotFound(GatewayError):
+    """``query``: the provider has no record of this payment (connector.md §9.3, "charge missing")."""
 
 
 class AuthorisationStatus(StrEnum):
@@ -45,6 +50,17 @@ class AuthorisationStatus(StrEnum):
     REQUIRES_3DS = "REQUIRES_3DS"
     CANCELLED = "CANCELLED"
     ERROR = "ERROR"
+    #: Only from ``query``: the money was already captured (or settled, refunded).
+    CAPTURED = "CAPTURED"
+
+
+@dataclass(frozen=True)
+class BillingAddress:
+    line1: str
+    line2: str | None
+    postcode: str
+    city: str
+    country: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,7 @@ class CardForAuthorisation:
     expiry_date: str
     cardholder_name: str
     card_brand: str
+    address: BillingAddress | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +84,15 @@ class AuthorisationRequest:
     card: CardForAuthorisation
     credentials: dict[str, Any]
     requires_3ds: bool = False
+    #: ``WEB`` | ``MOTO_API`` | ``AGREEMENT``: Worldpay picks the merchant code by it (§14.3).
+    authorisation_mode: str = "WEB"
+    #: Setting up an agreement: Worldpay's recurring customer-initiated merchant code.
+    save_payment_instrument: bool = False
+    #: Where a redirect-based 3DS step sends the payer back (Stripe's ``return_url``).
+    return_url_3ds: str | None = None
+    ip_address: str | None = None
+    accept_header: str | None = None
+    user_agent_header: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,8 @@ class ThreeDsResult:
     credentials: dict[str, Any]
     #: What the payment pages say the issuer answered (AUTHORISED, DECLINED, ERROR, CANCELED), if known.
     auth_3ds_result: str | None = None
+    amount: int = 0
+    authorisation_mode: str = "WEB"
 
 
 @dataclass(frozen=True)
@@ -104,6 +132,7 @@ class GatewayOperation:
     credentials: dict[str, Any]
     #: Deterministic, so a retried call is recognised by the provider (``connector:capture:<id>``).
     idempotency_key: str
+    authorisation_mode: str = "WEB"
 
 
 class CaptureStatus(StrEnum):
@@ -115,6 +144,8 @@ class CaptureStatus(StrEnum):
 class CaptureResult:
     status: CaptureStatus
     gateway_transaction_id: str | None = None
+    #: What the provider kept, in pence (Stripe); None when it charges no per-payment fee.
+    fee: int | None = None
 
 
 class CancelStatus(StrEnum):
@@ -130,6 +161,9 @@ class RefundRequest:
     amount: int
     credentials: dict[str, Any]
     idempotency_key: str
+    authorisation_mode: str = "WEB"
+    #: The charge's full amount (Stripe: what the connected account gets back is worked out from it).
+    charge_amount: int = 0
 
 
 class RefundStatus(StrEnum):
@@ -159,5 +193,8 @@ class PaymentGateway(Protocol):
     async def refund(self, request: RefundRequest) -> RefundResult: ...
 
     async def query(self, operation: GatewayOperation) -> AuthorisationStatus | None:
-        """The provider's view of a payment, or None when the provider cannot be asked (sandbox)."""
+        """The provider's view of a payment, or None when the provider cannot be asked (sandbox).
+
+        Raises :class:`GatewayOrderNotFound` when the provider has no such payment.
+        """
         ...

@@ -4,6 +4,7 @@ from connector.models.api_key import ApiKey
 from connector.models.card_type import CardType, accepted_card_types
 from connector.models.charge import Charge
 from connector.models.charge_event import ChargeEvent
+from connector.models.dispute import Dispute
 from connector.models.email_notification import EmailNotification
 from connector.models.fee import Fee
 from connector.models.gateway_account import GatewayAccount
@@ -21,6 +22,7 @@ __all__ = [
     "CardType",
     "Charge",
     "ChargeEvent",
+    "Dispute",
     "EmailNotification",
     "Fee",
     "GatewayAccount",

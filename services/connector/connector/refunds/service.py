@@ -146,6 +146,8 @@ def _reserved(refund: Refund, charge: Charge, credential: GatewayAccountCredenti
             credentials=dict(credential.credentials or {}),
             # Deterministic: a retry after a crash is the same refund to the provider.
             idempotency_key=f"connector:refund:{refund.external_id}",
+            authorisation_mode=charge.authorisation_mode.upper(),
+            charge_amount=charge.amount + (charge.corporate_surcharge or 0),
         ),
     )
 

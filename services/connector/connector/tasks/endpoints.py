@@ -16,6 +16,7 @@ from connector.dependencies import SettingsDep
 from connector.errors import NotFound
 from connector.events.service import HistoricalRange, sweep_unemitted
 from connector.expiry.service import sweep
+from connector.gateway_cleanup import service as gateway_cleanup
 from connector.postgres import SessionDep, SessionmakerDep
 from connector.tasks import service
 from pay_common.json_input import MAX_INT as MAX_BIGINT
@@ -32,16 +33,20 @@ async def expired_charges_sweep(sessionmaker: SessionmakerDep, settings: Setting
     return dict(result.as_json())
 
 
+@router.post("/v1/tasks/gateway-cleanup-sweep")
+async def gateway_cleanup_sweep(
+    sessionmaker: SessionmakerDep, limit: Annotated[int, Query(ge=0, le=10_000)]
+) -> dict[str, int]:
+    """Settle charges left in an authorisation error at Worldpay/Stripe (connector.md §9.3)."""
+    result = await gateway_cleanup.sweep(sessionmaker, limit)
+    return result.as_json()
+
+
 @router.post("/v1/tasks/emitted-events-sweep")
 async def emitted_events_sweep(sessionmaker: SessionmakerDep, settings: SettingsDep) -> Response:
     """Re-send events older than ``NOT_EMITTED_EVENT_MAX_AGE_IN_SECONDS`` never marked emitted."""
     await sweep_unemitted(sessionmaker, settings)
     return Response(status_code=200)
-
-
-@router.post("/v1/tasks/gateway-cleanup-sweep")
-async def gateway_cleanup_sweep(limit: Annotated[int, Query(ge=0)]) -> dict[str, int]:
-    return service.gateway_cleanup(limit)
 
 
 @admin_router.post("/tasks/historical-event-emitter")

@@ -62,14 +62,3 @@ async def defer_historical_emit(session: AsyncSession, wanted: HistoricalRange) 
         if value is not None
     }
     await jobs.defer(session, jobs.HISTORICAL_EMIT, args)
-
-
-def gateway_cleanup(limit: int) -> dict[str, int]:
-    """``POST /v1/tasks/gateway-cleanup-sweep`` (connector.md §9.3).
-
-    Only ePDQ, Worldpay and Stripe charges are cleaned up, and this connector has none of
-    those gateways yet: the sandbox never leaves an authorisation to cancel. The gateways work
-    replaces this with the query-then-cancel loop, keeping the answer's shape.
-    """
-    del limit
-    return {"cleanup-success": 0, "cleanup-failed": 0}

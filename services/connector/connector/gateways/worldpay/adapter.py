@@ -1,0 +1,323 @@
+"""The Worldpay adapter: ``PaymentGateway`` over Worldpay's XML order protocol (httpx, basic auth).
+
+The order code is the charge's pre-assigned gateway transaction id. The merchant code and
+the basic-auth user come from the charge's credential record (connector.md §14.3): the
+one-off customer-initiated set for web and MOTO payments, the recurring customer-initiated
+set when an agreement is being set up, the recurring merchant-initiated set for agreement
+payments. Captures and refunds are only *acknowledged* here (PENDING); Worldpay confirms them
+by notification (§15.1).
+
+Failures: a timeout is :class:`GatewayTimeout`, an HTTP status other than 200 or no answer
+at all is :class:`GatewayUnavailable`, an error reply (or an unreadable / unsafe one) is a
+generic :class:`GatewayError`. The request bodies carry the card number and are never logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from connector.gateways.base import (
+    AuthorisationRequest,
+    AuthorisationResult,
+    AuthorisationStatus,
+    CancelStatus,
+    CaptureResult,
+    CaptureStatus,
+    GatewayError,
+    GatewayOperation,
+    GatewayOrderNotFound,
+    GatewayTimeout,
+    GatewayUnavailable,
+    RefundRequest,
+    RefundResult,
+    RefundStatus,
+    ThreeDsResult,
+)
+from connector.gateways.worldpay import xml
+from pay_common.db.base import utc_now
+from pay_common.logging import get_logger
+
+logger = get_logger(__name__)
+
+ONE_OFF = "one_off_customer_initiated"
+RECURRING_CUSTOMER = "recurring_customer_initiated"
+RECURRING_MERCHANT = "recurring_merchant_initiated"
+#: Worldpay's error code for an order it does not know (inquiry, modifications).
+ORDER_NOT_FOUND_CODE = "5"
+TIMEOUT_MESSAGE = "Gateway connection timeout error"
+GENERIC_ERROR_MESSAGE = "There was an error authorising the transaction."
+
+_AUTHORISATION_EVENTS = {
+    "AUTHORISED": AuthorisationStatus.AUTHORISED,
+    "REFUSED": AuthorisationStatus.REJECTED,
+    "REFUSED_BY_BANK": AuthorisationStatus.REJECTED,
+    "CANCELLED": AuthorisationStatus.CANCELLED,
+    "ERROR": AuthorisationStatus.ERROR,
+}
+#: ``lastEvent`` of an inquiry → what the charge services need to know (connector.md §9.2, §9.3).
+_QUERY_EVENTS = {
+    **_AUTHORISATION_EVENTS,
+    "SENT_FOR_AUTHORISATION": AuthorisationStatus.REQUIRES_3DS,
+    "EXPIRED": AuthorisationStatus.CANCELLED,
+    "CAPTURED": AuthorisationStatus.CAPTURED,
+    "SETTLED": AuthorisationStatus.CAPTURED,
+    "SETTLED_BY_MERCHANT": AuthorisationStatus.CAPTURED,
+    "SENT_FOR_REFUND": AuthorisationStatus.CAPTURED,
+    "REFUNDED": AuthorisationStatus.CAPTURED,
+    "REFUNDED_BY_MERCHANT": AuthorisationStatus.CAPTURED,
+}
+
+
+@dataclass(frozen=True)
+class MerchantCredentials:
+    merchant_code: str
+    username: str
+    password: str
+
+
+def credential_usage(authorisation_mode: str, *, save_payment_instrument: bool = False) -> str:
+    """Which set of a Worldpay credential record a payment uses (connector.md §14.3)."""
+    if authorisation_mode.upper() == "AGREEMENT":
+        return RECURRING_MERCHANT
+    if save_payment_instrument:
+        return RECURRING_CUSTOMER
+    return ONE_OFF
+
+
+def merchant_credentials(credentials: dict[str, Any], usage: str) -> MerchantCredentials:
+    entry = credentials.get(usage)
+    if not isinstance(entry, dict) or not all(
+        isinstance(entry.get(key), str) and entry.get(key)
+        for key in ("merchant_code", "username", "password")
+    ):
+        raise GatewayError(f"Worldpay credentials for {usage} are not set.")
+    return MerchantCredentials(entry["merchant_code"], entry["username"], entry["password"])
+
+
+def _expiry(expiry_date: str) -> tuple[str, str]:
+    month, _, year = expiry_date.partition("/")
+    return month, f"20{year}" if len(year) == 2 else year
+
+
+class WorldpayGateway:
+    """Implements ``PaymentGateway``; one long-lived httpx client, per-operation read timeouts."""
+
+    name = "worldpay"
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        url: str,
+        *,
+        connect_timeout: float,
+        authorise_timeout: float,
+        capture_timeout: float,
+        cancel_timeout: float,
+        refund_timeout: float,
+        inquiry_timeout: float,
+    ) -> None:
+        self._client = client
+        self._url = url
+        self._connect_timeout = connect_timeout
+        self._timeouts = {
+            "authorise": authorise_timeout,
+            "capture": capture_timeout,
+            "cancel": cancel_timeout,
+            "refund": refund_timeout,
+            "inquiry": inquiry_timeout,
+        }
+
+    async def _send(
+        self, operation: str, merchant: MerchantCredentials, body: bytes, order_code: str
+    ) -> bytes:
+        timeout = httpx.Timeout(self._timeouts[operation], connect=self._connect_timeout)
+        try:
+            response = await self._client.post(
+                self._url,
+                content=body,
+                auth=(merchant.username, merchant.password),
+                headers={"Content-Type": "text/xml; charset=UTF-8"},
+                timeout=timeout,
+            )
+        except httpx.TimeoutException:
+            logger.warning("worldpay.timeout", operation=operation, order_code=order_code)
+            raise GatewayTimeout(TIMEOUT_MESSAGE) from None
+        except httpx.HTTPError as exc:
+            logger.warning("worldpay.unreachable", operation=operation, error=type(exc).__name__)
+            raise GatewayUnavailable(f"Worldpay could not be reached ({type(exc).__name__}).") from None
+        if response.status_code != 200:
+            logger.warning("worldpay.http_error", operation=operation, status_code=response.status_code)
+            raise GatewayUnavailable(
+                f"Unexpected HTTP status code {response.status_code} from gateway for {operation} request"
+            )
+        return response.content
+
+    async def _reply(
+        self, operation: str, merchant: MerchantCredentials, body: bytes, order_code: str
+    ) -> xml.Reply:
+        content = await self._send(operation, merchant, body, order_code)
+        try:
+            reply = xml.parse_reply(content)
+        except xml.MalformedXml as exc:
+            logger.warning("worldpay.unreadable_reply", operation=operation, error=type(exc).__name__)
+            raise GatewayError("Unexpected response from Worldpay.") from None
+        if reply.error_code is not None:
+            logger.info(
+                "worldpay.error_reply",
+                operation=operation,
+                order_code=order_code,
+                error_code=reply.error_code,
+                error_message=reply.error_message,
+            )
+        return reply
+
+    @staticmethod
+    def _authorisation_result(reply: xml.Reply, order_code: str) -> AuthorisationResult:
+        if reply.error_code is not None:
+            return AuthorisationResult(
+                AuthorisationStatus.ERROR,
+                gateway_transaction_id=order_code,
+                error_message=GENERIC_ERROR_MESSAGE,
+            )
+        if reply.pa_request and reply.issuer_url:
+            return AuthorisationResult(
+                AuthorisationStatus.REQUIRES_3DS,
+                gateway_transaction_id=order_code,
+                pa_request_3ds=reply.pa_request,
+                issuer_url_3ds=reply.issuer_url,
+            )
+        if reply.challenge_acs_url and reply.challenge_payload:
+            # 3DS2 challenge: the ACS takes the CReq like a 3DS1 PaReq (posted by the payment pages).
+            return AuthorisationResult(
+                AuthorisationStatus.REQUIRES_3DS,
+                gateway_transaction_id=order_code,
+                pa_request_3ds=reply.challenge_payload,
+                issuer_url_3ds=reply.challenge_acs_url,
+                md_3ds=reply.challenge_transaction_id,
+            )
+        status = _AUTHORISATION_EVENTS.get(reply.last_event or "", AuthorisationStatus.ERROR)
+        return AuthorisationResult(
+            status,
+            gateway_transaction_id=order_code,
+            error_message=GENERIC_ERROR_MESSAGE if status == AuthorisationStatus.ERROR else None,
+        )
+
+    async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
+        usage = credential_usage(
+            request.authorisation_mode, save_payment_instrument=request.save_payment_instrument
+        )
+        merchant = merchant_credentials(request.credentials, usage)
+        order_code = request.gateway_transaction_id
+        month, year = _expiry(request.card.expiry_date)
+        address = request.card.address
+        body = xml.order_submit(
+            merchant.merchant_code,
+            order_code,
+            description=request.description,
+            amount=request.amount,
+            card=xml.OrderCard(
+                number=request.card.card_number,
+                cvc=request.card.cvc,
+                expiry_month=month,
+                expiry_year=year,
+                holder_name=request.card.cardholder_name,
+            ),
+            session_id=request.charge_external_id,
+            address=xml.OrderAddress(
+                address.line1, address.line2, address.postcode, address.city, address.country
+            )
+            if address
+            else None,
+            shopper_ip=request.ip_address,
+            accept_header=request.accept_header,
+            user_agent=request.user_agent_header,
+            request_3ds=request.requires_3ds,
+        )
+        reply = await self._reply("authorise", merchant, body, order_code)
+        return self._authorisation_result(reply, order_code)
+
+    async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
+        merchant = merchant_credentials(result.credentials, credential_usage(result.authorisation_mode))
+        order_code = result.gateway_transaction_id or ""
+        body = xml.three_ds_response(
+            merchant.merchant_code,
+            order_code,
+            pa_response=result.pa_response,
+            session_id=result.charge_external_id,
+        )
+        reply = await self._reply("authorise", merchant, body, order_code)
+        return self._authorisation_result(reply, order_code)
+
+    async def _modify(self, operation: str, op: GatewayOperation | RefundRequest, body_of: Any) -> xml.Reply:
+        order_code = (
+            op.gateway_transaction_id
+            if isinstance(op, GatewayOperation)
+            else op.charge_gateway_transaction_id
+        ) or ""
+        merchant = merchant_credentials(op.credentials, credential_usage(op.authorisation_mode))
+        reply = await self._reply(
+            operation, merchant, body_of(merchant.merchant_code, order_code), order_code
+        )
+        if reply.error_code is not None:
+            if reply.error_code == ORDER_NOT_FOUND_CODE and operation == "inquiry":
+                raise GatewayOrderNotFound(reply.error_message or "Order not found")
+            raise GatewayError(f"Worldpay {operation} failed: error {reply.error_code}.")
+        return reply
+
+    async def capture(self, operation: GatewayOperation) -> CaptureResult:
+        today = utc_now().date()
+        await self._modify(
+            "capture",
+            operation,
+            lambda merchant, order: xml.capture(merchant, order, amount=operation.amount, on=today),
+        )
+        return CaptureResult(CaptureStatus.PENDING, gateway_transaction_id=operation.gateway_transaction_id)
+
+    async def cancel(self, operation: GatewayOperation) -> CancelStatus:
+        await self._modify("cancel", operation, xml.cancel)
+        return CancelStatus.CANCELLED
+
+    async def refund(self, request: RefundRequest) -> RefundResult:
+        await self._modify(
+            "refund",
+            request,
+            lambda merchant, order: xml.refund(
+                merchant, order, amount=request.amount, reference=request.refund_external_id
+            ),
+        )
+        # Worldpay's notification names the refund by this reference (journalReference, §15.1).
+        return RefundResult(RefundStatus.PENDING, reference=request.refund_external_id)
+
+    async def query(self, operation: GatewayOperation) -> AuthorisationStatus | None:
+        reply = await self._modify("inquiry", operation, xml.inquiry)
+        return _QUERY_EVENTS.get(reply.last_event or "", AuthorisationStatus.ERROR)
+
+    async def check_credentials(self, merchant: MerchantCredentials) -> bool:
+        """Whether Worldpay accepts these credentials: an inquiry for an order that cannot exist.
+
+        401 means invalid; a well-formed reply (normally "order not found") means valid; anything
+        else (unreachable, timeout, another HTTP status, an unreadable reply) raises GatewayError.
+        """
+        order_code = "connector-credentials-check"
+        try:
+            response = await self._client.post(
+                self._url,
+                content=xml.inquiry(merchant.merchant_code, order_code),
+                auth=(merchant.username, merchant.password),
+                headers={"Content-Type": "text/xml; charset=UTF-8"},
+                timeout=httpx.Timeout(self._timeouts["inquiry"], connect=self._connect_timeout),
+            )
+        except httpx.HTTPError as exc:
+            raise GatewayUnavailable(f"Worldpay could not be reached ({type(exc).__name__}).") from None
+        if response.status_code == 401:
+            return False
+        if response.status_code != 200:
+            raise GatewayUnavailable(f"Unexpected HTTP status code {response.status_code} from gateway")
+        try:
+            xml.parse_reply(response.content)
+        except xml.MalformedXml:
+            raise GatewayError("Unexpected response from Worldpay.") from None
+        return True

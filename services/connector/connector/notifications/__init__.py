@@ -1,0 +1,1 @@
+"""Incoming payment-provider notifications (connector.md §15): Worldpay, Stripe and sandbox."""
