@@ -1,7 +1,7 @@
 """Disputes raised against charges (Stripe ``charge.dispute.*`` webhooks), one row per dispute.
 
-Revision ID: 0007_disputes
-Revises: 0006_jobs_outbox
+Revision ID: 0009_disputes
+Revises: 0008_payment_emails
 """
 
 from collections.abc import Sequence
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0007_disputes"
-down_revision: str | None = "0006_jobs_outbox"
+revision: str = "0009_disputes"
+down_revision: str | None = "0008_payment_emails"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
