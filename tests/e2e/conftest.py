@@ -35,6 +35,7 @@ from publicapi.app import create_app as create_publicapi_app
 from publicapi.config import Settings as PublicApiSettings
 from tests.e2e.servers import ServerThread
 from tests.factories import create_account
+from tests.service_tokens import service_token_headers
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Debian's chromium; ``PAY_CHROMIUM`` may point elsewhere.
@@ -215,7 +216,7 @@ class PublicApi:
 @pytest_asyncio.fixture
 async def public_api(stack: Stack, db_session: AsyncSession) -> AsyncIterator[PublicApi]:
     account = await create_account(db_session, service_name="Boat licensing")
-    async with httpx.AsyncClient(base_url=stack.connector.url) as connector:
+    async with httpx.AsyncClient(base_url=stack.connector.url, headers=service_token_headers()) as connector:
         minted = await connector.post(
             "/v1/frontend/auth",
             json={"account_id": str(account.id), "description": "e2e", "created_by": "e2e"},

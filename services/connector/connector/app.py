@@ -19,6 +19,8 @@ from connector.errors import install_connector_error_handlers
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging
+from pay_common.metrics import MetricsMiddleware, serving_metrics
+from pay_common.service_auth import ServiceAuthMiddleware, ServiceTokenVerifier
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -39,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
         gc.freeze()
         try:
-            yield
+            with serving_metrics(app, settings.metrics_host, settings.metrics_port):
+                yield
         finally:
             await worker.stop(tasks)
             await engine.dispose()
@@ -50,5 +53,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_connector_error_handlers(app)
     app.include_router(router)
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
+    # Outside the body limit, so a caller without a token is refused before its body is read.
+    app.add_middleware(ServiceAuthMiddleware, verifier=service_token_verifier(settings))
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, service="connector")
     return app
+
+
+def service_token_verifier(settings: Settings) -> ServiceTokenVerifier:
+    """Checks callers' tokens against their own keys (``CONNECTOR_SERVICE_TOKEN_KEYS``)."""
+    return ServiceTokenVerifier(
+        {caller: key.get_secret_value() for caller, key in settings.service_token_keys.items()}
+    )

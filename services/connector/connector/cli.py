@@ -6,23 +6,33 @@ Run as ``pay-admin ...`` or ``python -m connector.cli ...``::
     pay-admin create-key 1 --description "Production server"
     pay-admin list-keys 1 [--revoked]
     pay-admin revoke-key 1 <token_link>
+    pay-admin service-token --ttl 300
 
 Every command talks HTTP to a running connector (``--connector-url``, default
 http://127.0.0.1:9300, or ``PAY_ADMIN_CONNECTOR_URL``); nothing touches the database
-directly, so the CLI works against any deployment it can reach.
+directly, so the CLI works against any deployment it can reach. Each call carries a service
+token signed with ``PAY_ADMIN_SERVICE_TOKEN_KEY`` (connector's ``service_token_keys["pay_admin"]``);
+``service-token`` prints one for the operators' other tools (``curl -H "X-Service-Token: ..."``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated, Any
 
 import httpx
 import typer
 
 from pay_common.ids import new_uuid_hex
+from pay_common.service_auth import MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
 
 DEFAULT_CONNECTOR_URL = "http://127.0.0.1:9300"
+#: The caller name connector knows the CLI's key by.
+ADMIN_CALLER = "pay_admin"
+#: Matches connector's development default, so ``make run`` needs no configuration.
+DEVELOPMENT_KEY = "development-only-secret"
+KEY_ENV_VAR = "PAY_ADMIN_SERVICE_TOKEN_KEY"
 
 app = typer.Typer(help="Administer GOV.UK Pay accounts and API keys.", no_args_is_help=True)
 
@@ -46,10 +56,25 @@ class AdminClient:
     """The connector calls behind the CLI (also used by ``scripts/demo.py``)."""
 
     def __init__(
-        self, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 10.0
+        self,
+        base_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 10.0,
+        service_token_key: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        key = service_token_key or os.environ.get(KEY_ENV_VAR) or DEVELOPMENT_KEY
+        self.signer = ServiceTokenSigner(ADMIN_CALLER, key)
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            event_hooks={"request": [self._sign]},
+        )
+
+    def _sign(self, request: httpx.Request) -> None:
+        request.headers[SERVICE_TOKEN_HEADER] = self.signer.token()
 
     def close(self) -> None:
         self._http.close()
@@ -140,9 +165,18 @@ def main(
         str,
         typer.Option("--connector-url", envvar="PAY_ADMIN_CONNECTOR_URL", help="Base URL of connector."),
     ] = DEFAULT_CONNECTOR_URL,
+    service_token_key: Annotated[
+        str,
+        typer.Option(
+            "--service-token-key",
+            envvar=KEY_ENV_VAR,
+            help="Key that signs the CLI's service tokens.",
+            show_default=False,
+        ),
+    ] = DEVELOPMENT_KEY,
 ) -> None:
     """Administer GOV.UK Pay accounts and API keys through connector."""
-    client = AdminClient(connector_url)
+    client = AdminClient(connector_url, service_token_key=service_token_key)
     ctx.obj = client
     ctx.call_on_close(client.close)
 
@@ -231,6 +265,17 @@ def revoke_key(
     except AdminError as exc:
         raise _fail(exc) from exc
     _emit(as_json, {"token_link": token_link, "revoked": revoked}, f"Revoked {token_link} at {revoked}")
+
+
+@app.command("service-token")
+def service_token(
+    ctx: typer.Context,
+    ttl: Annotated[
+        int, typer.Option(min=1, max=MAX_TTL_SECONDS, help="Seconds the token stays valid.")
+    ] = 300,
+) -> None:
+    """Print a service token for connector's API routes (header X-Service-Token), valid for --ttl seconds."""
+    typer.echo(_client(ctx).signer.mint(ttl))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
+from pay_common.metrics import MetricsMiddleware, serving_metrics
+from pay_common.service_auth import ServiceTokenSigner
 from publicapi.api import router
 from publicapi.auth.errors import install_auth_error_handlers
 from publicapi.config import Settings, get_settings
@@ -34,10 +36,12 @@ def create_app(
             read_timeout=settings.connector_read_timeout,
             max_connections=settings.connector_max_connections,
             transport=connector_transport,
+            service_token=ServiceTokenSigner("publicapi", settings.service_token_key.get_secret_value()),
         )
         limiter = rate_limiter_of(app)
         try:
-            yield
+            with serving_metrics(app, settings.metrics_host, settings.metrics_port):
+                yield
         finally:
             await app.state.connector_http.aclose()
             await limiter.aclose()
@@ -51,4 +55,5 @@ def create_app(
     install_openapi(app)
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, service="publicapi")
     return app

@@ -11,6 +11,7 @@ from connector.capture import tasks as _capture_tasks  # noqa: F401
 from connector.dependencies import SettingsDep
 from connector.expiry import tasks as _expiry_tasks  # noqa: F401
 from connector.expiry.service import sweep
+from connector.observability import tasks as _observability_tasks  # noqa: F401
 from connector.postgres import SessionmakerDep
 
 router = APIRouter()

@@ -17,6 +17,7 @@ from connector.charges.service._views import needs_new_token
 from connector.charges.state import ChargeStatus, assert_transition
 from connector.errors import BadRequest, Forbidden, Unprocessable
 from connector.models import Charge, GatewayAccount, GatewayAccountCredential
+from pay_common import metrics
 from pay_common.db.base import utc_now
 from pay_common.ids import new_external_id, new_uuid
 from pay_common.logging import get_logger
@@ -273,6 +274,7 @@ async def _insert_created(session: AsyncSession, values: dict[str, Any]) -> Crea
     charge.id = await repository.insert_charge(
         session, values, event_status=ChargeStatus.CREATED.value, event_name=event, token=token
     )
+    metrics.record_charge_status(charge.payment_provider, ChargeStatus.CREATED.value)
     return CreatedCharge(charge, token)
 
 
