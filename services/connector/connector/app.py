@@ -18,6 +18,7 @@ from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.db.session import create_engine, create_sessionmaker
+from pay_common.docs import install_offline_docs
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
 from pay_common.service_auth import ServiceAuthMiddleware, ServiceTokenVerifier
@@ -48,7 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await engine.dispose()
 
     configure_logging(service="connector", level=settings.log_level, json=settings.log_json)
-    app = FastAPI(title="GOV.UK Pay connector", version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title="GOV.UK Pay connector", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    install_offline_docs(app)
     app.state.settings = settings
     install_connector_error_handlers(app)
     app.include_router(router)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.http import make_async_client
+from pay_common.docs import install_offline_docs
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
 from pay_common.service_auth import ServiceTokenSigner
@@ -47,7 +48,8 @@ def create_app(
             await limiter.aclose()
 
     configure_logging(service="publicapi", level=settings.log_level, json=settings.log_json)
-    app = FastAPI(title="GOV.UK Pay API", version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title="GOV.UK Pay API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_offline_docs(app)
     app.state.settings = settings
     install_public_error_handlers(app)
     install_auth_error_handlers(app)
