@@ -24,7 +24,9 @@ def _apps() -> list[FastAPI]:
 @pytest.mark.asyncio
 @pytest.mark.parametrize("app", _apps(), ids=["connector", "publicapi"])
 async def test_docs_page_and_its_assets_are_local(app: FastAPI) -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://docs.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://docs.test"
+    ) as client:
         page = await client.get("/docs")
         assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
         fetched = {url: (await client.get(url)).status_code for url in assets}

@@ -9,8 +9,8 @@ import httpx
 from fastapi import FastAPI
 
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
-from pay_common.http import make_async_client
 from pay_common.docs import install_offline_docs
+from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
 from pay_common.service_auth import ServiceTokenSigner
