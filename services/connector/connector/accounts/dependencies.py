@@ -1,7 +1,9 @@
-"""Request-body readers shared by the account endpoints.
+"""Request readers shared by the connector's endpoints: JSON bodies and the path's account.
 
 The account endpoints answer with the contract's own messages (``The following fields are
 missing: [..]``), so they read the JSON body themselves instead of through pydantic models.
+:data:`AccountDep` is the gateway account named by the path's ``{account_id}``, for every
+route under one account (charges' refunds, search, reports, telephone payments).
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from connector.accounts.errors import GatewayAccountNotFound
+from connector.accounts.service import get_account
 from connector.errors import BadRequest
+from connector.models import GatewayAccount
+from connector.postgres import SessionDep
 
 
 async def read_json_body(request: Request) -> Any:
@@ -35,5 +41,11 @@ async def read_json_object(request: Request) -> dict[str, Any]:
     return body
 
 
+async def path_account(account_id: str, session: SessionDep) -> GatewayAccount:
+    """The path's account, or 404 ``Gateway Account with id [x] not found.``"""
+    return await get_account(session, account_id, not_found=GatewayAccountNotFound)
+
+
 JsonBody = Annotated[Any, Depends(read_json_body)]
 JsonObject = Annotated[dict[str, Any], Depends(read_json_object)]
+AccountDep = Annotated[GatewayAccount, Depends(path_account)]

@@ -14,6 +14,13 @@ class AccountNotFound(NotFound):
         super().__init__(f"The gateway account id '{account_id}' does not exist")
 
 
+class GatewayAccountNotFound(NotFound):
+    """404 of the routes under one account's charges, refunds, reports and telephone payments."""
+
+    def __init__(self, account_id: object) -> None:
+        super().__init__(f"Gateway Account with id [{account_id}] not found.")
+
+
 class FieldsMissing(BadRequest):
     def __init__(self, fields: Iterable[str]) -> None:
         super().__init__(f"The following fields are missing: [{', '.join(fields)}]")

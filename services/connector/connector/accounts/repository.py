@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connector.accounts.schemas import MAX_BIGINT
 from connector.models import (
     CardType,
     EmailNotification,
@@ -18,9 +19,6 @@ from connector.models import (
     GatewayAccountStripeSetup,
     accepted_card_types,
 )
-
-#: The largest id PostgreSQL's bigint can hold; bigger path ids cannot name an account.
-MAX_BIGINT = 2**63 - 1
 
 
 @dataclass(frozen=True)

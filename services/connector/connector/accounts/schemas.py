@@ -33,6 +33,20 @@ CREATE_FLAGS = (
 )
 MAX_SERVICE_NAME = 50
 MAX_SERVICE_ID = 32
+#: The largest id PostgreSQL's bigint can hold; bigger ids cannot name an account.
+MAX_BIGINT = 2**63 - 1
+
+
+def parse_account_id(raw: str) -> int | None:
+    """An ``accountId`` (path segment or body field) as the numeric ``gateway_accounts.id``.
+
+    The one parser of account ids: None for anything that cannot name an account (not ASCII
+    digits, zero, beyond bigint), which every caller answers with its own 404.
+    """
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_BIGINT else None
 
 
 def as_bool(value: object) -> bool | None:

@@ -12,7 +12,7 @@ Services ``flush()`` and never commit; the request's unit of work commits.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +37,7 @@ from connector.accounts.schemas import (
     ProviderFilters,
     account_view,
     as_bool,
+    parse_account_id,
     provider_account_ids,
 )
 from connector.errors import BadRequest, NotFound
@@ -54,16 +55,22 @@ _EPOCH = datetime.min
 
 
 async def get_account(
-    session: AsyncSession, account_id: int | str, *, for_update: bool = False
+    session: AsyncSession,
+    account_id: int | str,
+    *,
+    for_update: bool = False,
+    not_found: Callable[[object], NotFound] = AccountNotFound,
 ) -> GatewayAccount:
-    """The account with this id, or the 404 ``ConnectorError`` the seeds show for unknown accounts.
+    """The account with this id, or a 404: by default the one the seeds show for unknown accounts.
 
-    ``account_id`` may be the raw path segment: anything that is not a positive number is unknown.
+    ``account_id`` may be the raw path segment (``schemas.parse_account_id``: anything that is not
+    a positive number is unknown). ``not_found`` is the 404 of the caller's contract (the charge,
+    refund and report routes say ``Gateway Account with id [x] not found.``).
     """
-    numeric = _as_account_id(account_id)
+    numeric = account_id if isinstance(account_id, int) else parse_account_id(account_id)
     account = await repository.get_by_id(session, numeric, for_update=for_update) if numeric else None
     if account is None:
-        raise AccountNotFound(account_id)
+        raise not_found(account_id)
     return account
 
 
@@ -72,12 +79,6 @@ async def get_account_by_external_id(session: AsyncSession, external_id: str) ->
     if account is None:
         raise AccountNotFound(external_id)
     return account
-
-
-def _as_account_id(raw: int | str) -> int | None:
-    if isinstance(raw, int):
-        return raw
-    return int(raw) if raw.isascii() and raw.isdigit() else None
 
 
 def pick_current_credential(

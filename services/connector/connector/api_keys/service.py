@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connector.accounts.schemas import parse_account_id as parse_account
 from connector.api_keys import repository
 from connector.api_keys.errors import (
     AccountNotFound,
@@ -52,11 +53,8 @@ def _is_uuid(value: str) -> bool:
 
 
 def parse_account_id(value: str | int) -> int | None:
-    """Gateway account ids are positive integers; anything else names no account."""
-    text = str(value).strip()
-    if not text.isdigit() or len(text) > 18:
-        return None
-    return int(text)
+    """The body's or path's account id (a JSON number or string, spaces allowed around it)."""
+    return parse_account(str(value).strip())
 
 
 async def issue(session: AsyncSession, request: CreateApiKeyRequest | None, secret: str) -> str:

@@ -12,16 +12,8 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from connector.authorisation import repository
 from connector.authorisation.dependencies import JsonObject
-from connector.authorisation.errors import (
-    CannotUpdateStatus,
-    ChargeNotFound,
-    ChargeNotInCorrectState,
-    InvalidCardDetails,
-    InvalidNewStatus,
-    OperationInProgress,
-)
+from connector.authorisation.errors import InvalidCardDetails
 from connector.authorisation.schemas import (
     CardAuthorisationRequest,
     EmailPatch,
@@ -31,6 +23,14 @@ from connector.authorisation.schemas import (
 from connector.authorisation.service import GENERIC_3DS_ERROR, authorise, authorise_3ds
 from connector.cancel.service import USER_CANCEL, CancelRefused, cancel_charge
 from connector.capture.service import approve_by_user
+from connector.charges import repository
+from connector.charges.errors import (
+    CannotUpdateStatus,
+    ChargeNotFound,
+    ChargeNotInCorrectState,
+    InvalidNewStatus,
+    OperationInProgress,
+)
 from connector.charges.service import build_frontend_charge_response, transition
 from connector.charges.state import ChargeStatus
 from connector.dependencies import SettingsDep

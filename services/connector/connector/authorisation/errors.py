@@ -1,27 +1,13 @@
-"""Errors of the charge lifecycle (authorisation, capture, cancel), with the original's messages."""
+"""Errors of card authorisation and 3DS, with the original's messages.
+
+The errors of the charge lifecycle that capture and cancel share (not found, wrong state,
+operation in progress) live in ``connector/charges/errors.py``.
+"""
 
 from __future__ import annotations
 
-from connector.errors import BadRequest, Conflict, ConnectorError, NotFound, Unprocessable
-
-
-class ChargeNotFound(NotFound):
-    def __init__(self, charge_id: str) -> None:
-        super().__init__(f"Charge with id [{charge_id}] not found.")
-
-
-class ChargeNotInCorrectState(BadRequest):
-    def __init__(self, charge_id: str) -> None:
-        super().__init__(f"Charge not in correct state to be processed, {charge_id}")
-
-
-class OperationInProgress(ConnectorError):
-    """202: another request already holds the charge for this operation; the client polls."""
-
-    status_code = 202
-
-    def __init__(self, operation: str, charge_id: str) -> None:
-        super().__init__(f"{operation} for charge already in progress, {charge_id}")
+from connector.charges.errors import OperationInProgress
+from connector.errors import BadRequest, ConnectorError, Unprocessable
 
 
 class AuthorisationInProgress(OperationInProgress):
@@ -50,38 +36,3 @@ class GatewayErrorResponse(ConnectorError):
 class CardBrandNotAccepted(BadRequest):
     def __init__(self, brand: str) -> None:
         super().__init__(f"Card brand [{brand}] is not accepted for this payment.")
-
-
-class InvalidNewStatus(Unprocessable):
-    def __init__(self) -> None:
-        super().__init__("invalid new status")
-
-
-class CannotUpdateStatus(BadRequest):
-    def __init__(self, charge_id: str, status: str) -> None:
-        super().__init__(f"charge with id: {charge_id} cannot be updated to the new status: {status}")
-
-
-class CannotCapture(BadRequest):
-    def __init__(self, status: str) -> None:
-        super().__init__(f"Cannot capture a charge with status {status}.")
-
-
-class CannotCancel(BadRequest):
-    def __init__(self, status: str) -> None:
-        super().__init__(f"Cannot cancel a charge with status {status}.")
-
-
-class DelayedCaptureConflict(Conflict):
-    def __init__(self, charge_id: str) -> None:
-        super().__init__(
-            f"Operation for charge conflicting, {charge_id}, attempt to perform delayed capture on charge "
-            "not in AWAITING CAPTURE REQUEST state."
-        )
-
-
-class CancelConflict(Conflict):
-    """A service cancel while the charge is locked for authorisation (no edge AUTHORISATION READY → SYSTEM CANCELLED)."""
-
-    def __init__(self, charge_id: str) -> None:
-        super().__init__(f"Authorisation for charge already in progress, {charge_id}")

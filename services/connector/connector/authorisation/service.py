@@ -29,11 +29,11 @@ from connector.authorisation.errors import (
     AuthorisationDeclined,
     AuthorisationInProgress,
     CardBrandNotAccepted,
-    ChargeNotFound,
-    ChargeNotInCorrectState,
     GatewayErrorResponse,
 )
 from connector.authorisation.schemas import CardAuthorisationRequest, ThreeDsRequest
+from connector.charges import repository as charges_repository
+from connector.charges.errors import ChargeNotFound, ChargeNotInCorrectState
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
@@ -98,15 +98,15 @@ class _Intent:
     credentials: dict[str, Any]
 
 
-async def _snapshot(session: AsyncSession, charge: Charge, amount: int) -> _Intent:
+async def _snapshot(session: AsyncSession, charge: Charge) -> _Intent:
     return _Intent(
         charge_id=charge.id,
         external_id=charge.external_id,
         provider=charge.payment_provider,
         gateway_transaction_id=charge.gateway_transaction_id,
-        amount=amount,
+        amount=charge.total_amount,
         description=charge.description,
-        credentials=await repository.credentials_for(session, charge),
+        credentials=await charges_repository.credentials_for(session, charge),
     )
 
 
@@ -149,7 +149,7 @@ async def _lock_for_authorisation(
     refusal: ConnectorError | None = None
     intent: _Intent | None = None
     async with unit_of_work(sessionmaker) as session:
-        charge = await repository.lock_charge(session, charge_id)
+        charge = await charges_repository.lock_charge(session, charge_id)
         if charge is None:
             raise ChargeNotFound(charge_id)
         if charge.status == S.AUTHORISATION_READY:
@@ -173,7 +173,7 @@ async def _lock_for_authorisation(
                 charge.corporate_surcharge = corporate_surcharge(account, card)
             charge.gateway_transaction_id = new_uuid()
             await transition(session, charge, S.AUTHORISATION_READY)
-            intent = await _snapshot(session, charge, charge.amount + (charge.corporate_surcharge or 0))
+            intent = await _snapshot(session, charge)
     if refusal is not None:
         raise refusal
     assert intent is not None
@@ -236,7 +236,7 @@ async def _record_authorisation(
     error: ConnectorError | None,
 ) -> Outcome:
     async with unit_of_work(sessionmaker) as session:
-        charge = await repository.lock_charge_by_id(session, intent.charge_id)
+        charge = await charges_repository.lock_charge_by_id(session, intent.charge_id)
         if charge is None or charge.status != S.AUTHORISATION_READY:
             # Cancelled or expired while the gateway was working: the result is not ours to record.
             current = S(charge.status) if charge else S.UNDEFINED
@@ -275,7 +275,7 @@ async def authorise_3ds(
     request: ThreeDsRequest,
 ) -> Outcome:
     async with unit_of_work(sessionmaker) as session:
-        charge = await repository.lock_charge(session, charge_id)
+        charge = await charges_repository.lock_charge(session, charge_id)
         if charge is None:
             raise ChargeNotFound(charge_id)
         if charge.status == S.AUTHORISATION_3DS_READY:
@@ -285,7 +285,7 @@ async def authorise_3ds(
         if request.three_ds_version:
             charge.version_3ds = request.three_ds_version
         await transition(session, charge, S.AUTHORISATION_3DS_READY)
-        intent = await _snapshot(session, charge, charge.amount + (charge.corporate_surcharge or 0))
+        intent = await _snapshot(session, charge)
     return await run_with_deadline(
         _authorise_3ds_at_gateway(sessionmaker, settings, intent, request),
         settings.auth_read_timeout_seconds,
@@ -316,13 +316,13 @@ async def _authorise_3ds_at_gateway(
         logger.warning("charge.authorisation_3ds.gateway_failed", error=type(exc).__name__)
         target = S.AUTHORISATION_ERROR
     async with unit_of_work(sessionmaker) as session:
-        charge = await repository.lock_charge_by_id(session, intent.charge_id)
+        charge = await charges_repository.lock_charge_by_id(session, intent.charge_id)
         if charge is None or charge.status != S.AUTHORISATION_3DS_READY:
             current = S(charge.status) if charge else S.UNDEFINED
             logger.warning("charge.authorisation_3ds.result_discarded", charge_external_id=intent.external_id)
             return Outcome(current, ChargeNotInCorrectState(intent.external_id))
         if target == S.AUTHORISATION_3DS_REQUIRED:
-            challenges = await repository.count_events(
+            challenges = await charges_repository.count_events(
                 session, charge.id, frozenset({S.AUTHORISATION_3DS_REQUIRED})
             )
             if challenges >= settings.maximum_3ds_attempts:

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.accounts.service import get_service_account
-from connector.authorisation.errors import CancelConflict, CannotCancel, ChargeNotFound, OperationInProgress
 from connector.cancel.service import SYSTEM_CANCEL, CancelRefused, cancel_charge
+from connector.charges.errors import CancelConflict, CannotCancel, ChargeNotFound, OperationInProgress
 from connector.postgres import SessionmakerDep
 from pay_common.db.session import unit_of_work
 

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connector.authorisation import repository
+from connector.charges import repository
 from connector.charges.service import transition
 from connector.charges.state import (
     POST_AUTHORISATION,
@@ -110,7 +110,7 @@ async def begin_cancel(session: AsyncSession, charge: Charge, flow: CancelFlow) 
             external_id=charge.external_id,
             provider=charge.payment_provider,
             gateway_transaction_id=charge.gateway_transaction_id,
-            amount=charge.amount + (charge.corporate_surcharge or 0),
+            amount=charge.total_amount,
             credentials=await repository.credentials_for(session, charge),
             flow=flow,
         )
@@ -215,7 +215,7 @@ async def _claim_stale_cancel(
             external_id=charge.external_id,
             provider=charge.payment_provider,
             gateway_transaction_id=charge.gateway_transaction_id,
-            amount=charge.amount + (charge.corporate_surcharge or 0),
+            amount=charge.total_amount,
             credentials=await repository.credentials_for(session, charge),
             flow=locks[charge.status],
         )

@@ -21,8 +21,8 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from connector.authorisation import repository
-from connector.authorisation.errors import CannotCapture, ChargeNotFound, DelayedCaptureConflict
+from connector.charges import repository
+from connector.charges.errors import CannotCapture, ChargeNotFound, DelayedCaptureConflict
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
@@ -125,7 +125,7 @@ async def _claim(session: AsyncSession, settings: Settings, now: datetime) -> _C
         external_id=charge.external_id,
         provider=charge.payment_provider,
         gateway_transaction_id=charge.gateway_transaction_id,
-        amount=charge.amount + (charge.corporate_surcharge or 0),
+        amount=charge.total_amount,
         credentials=await repository.credentials_for(session, charge),
     )
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from connector.charges import service
+from connector.charges.dependencies import ChargeDep
 from connector.charges.schemas import validate_charge_request
 from connector.dependencies import SettingsDep
 from connector.postgres import SessionDep
@@ -37,16 +38,13 @@ async def create_charge(
 
 
 @router.get("/v1/api/accounts/{account_id}/charges/{charge_id}")
-async def get_charge(
-    account_id: str, charge_id: str, session: SessionDep, settings: SettingsDep
-) -> dict[str, Any]:
-    charge = await service.get_charge_for_account(session, account_id, charge_id)
-    return await service.build_charge_response(session, settings, charge)
+async def get_charge(charge: ChargeDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    token = await service.issue_next_token(session, charge)
+    return await service.build_charge_response(session, settings, charge, token=token)
 
 
 @router.get("/v1/api/accounts/{account_id}/charges/{charge_id}/events")
-async def get_charge_events(account_id: str, charge_id: str, session: SessionDep) -> dict[str, Any]:
-    charge = await service.get_charge_for_account(session, account_id, charge_id)
+async def get_charge_events(charge: ChargeDep, session: SessionDep) -> dict[str, Any]:
     return await service.build_events_response(session, charge)
 
 
@@ -81,4 +79,5 @@ async def get_service_charge(
     service_id: str, account_type: str, charge_id: str, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     charge = await service.get_charge_for_service(session, service_id, account_type, charge_id)
-    return await service.build_charge_response(session, settings, charge)
+    token = await service.issue_next_token(session, charge)
+    return await service.build_charge_response(session, settings, charge, token=token)

@@ -150,3 +150,14 @@ class Charge(Model):
     cardholder_name_lower: Mapped[str | None] = mapped_column(
         Text, Computed("lower((cardholder_name)::text)", persisted=True)
     )
+
+    @property
+    def total_amount(self) -> int:
+        """What the payer pays: see :func:`total_amount`."""
+        return total_amount(self.amount, self.corporate_surcharge)
+
+
+def total_amount(amount: int, corporate_surcharge: int | None) -> int:
+    """The amount plus any corporate-card surcharge: what the payer pays, what the gateway
+    authorises, captures and cancels, and what can be refunded. The one place it is summed."""
+    return amount + (corporate_surcharge or 0)

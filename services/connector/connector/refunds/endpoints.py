@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from connector.accounts.dependencies import AccountDep
 from connector.accounts.service import get_service_account
+from connector.charges.dependencies import ChargeDep
 from connector.dependencies import SettingsDep
 from connector.models import Refund
 from connector.postgres import SessionDep, SessionmakerDep
 from connector.refunds import errors, repository, service
-from connector.refunds.dependencies import load_account
 from connector.refunds.schemas import RefundRequest, charge_href, refund_json
 from pay_common.db.session import unit_of_work
 
@@ -61,12 +62,9 @@ async def submit_service_refund(
 
 @router.get(ACCOUNT_REFUNDS)
 async def list_refunds(
-    account_id: str, charge_id: str, session: SessionDep, settings: SettingsDep
+    account: AccountDep, charge: ChargeDep, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    account = await load_account(session, account_id)
-    charge = await repository.get_charge(session, account.id, charge_id)
-    if charge is None:
-        raise errors.charge_not_found(charge_id)
+    charge_id = charge.external_id
     refunds = await repository.refunds_of_charge(session, charge_id)
     payment = charge_href(settings.base_url, account.id, charge_id)
     return {
@@ -78,12 +76,9 @@ async def list_refunds(
 
 @router.get(ACCOUNT_REFUNDS + "/{refund_id}")
 async def get_refund(
-    account_id: str, charge_id: str, refund_id: str, session: SessionDep, settings: SettingsDep
+    account: AccountDep, charge: ChargeDep, refund_id: str, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    account = await load_account(session, account_id)
-    if await repository.get_charge(session, account.id, charge_id) is None:
-        raise errors.charge_not_found(charge_id)
-    refund = await repository.get_refund(session, charge_id, refund_id)
+    refund = await repository.get_refund(session, charge.external_id, refund_id)
     if refund is None:
         raise errors.refund_not_found(refund_id)
     return _body(settings.base_url, account.id, refund)

@@ -24,14 +24,6 @@ class RefundGatewayError(ConnectorError):
     status_code = 500
 
 
-def account_not_found(account_id: str) -> NotFound:
-    return NotFound(f"Gateway Account with id [{account_id}] not found.")
-
-
-def charge_not_found(charge_id: str) -> NotFound:
-    return NotFound(f"Charge with id [{charge_id}] not found.")
-
-
 def refund_not_found(refund_id: str) -> NotFound:
     return NotFound(f"Refund with id [{refund_id}] not found.")
 

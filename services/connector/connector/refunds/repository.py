@@ -8,17 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.models import Charge, GatewayAccountCredential, Refund
-from connector.refunds.schemas import COUNTED_STATUSES
-
-
-async def get_charge(
-    session: AsyncSession, account_id: int, charge_id: str, *, for_update: bool = False
-) -> Charge | None:
-    query = select(Charge).where(Charge.external_id == charge_id, Charge.gateway_account_id == account_id)
-    if for_update:
-        # The charge row is the refund lock: every refund of a charge is inserted while holding it.
-        query = query.with_for_update()
-    return await session.scalar(query)
+from connector.refunds.state import COUNTED_STATUSES
 
 
 async def refunds_of_charge(session: AsyncSession, charge_id: str) -> Sequence[Refund]:

@@ -3,33 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, StrictInt
 
 from connector.charges.service import format_instant
-
-
-class RefundStatus(StrEnum):
-    """Internal refund statuses, stored as these exact strings (connector.md §3.1)."""
-
-    CREATED = "CREATED"
-    REFUND_SUBMITTED = "REFUND SUBMITTED"
-    REFUNDED = "REFUNDED"
-    REFUND_ERROR = "REFUND ERROR"
-
-
-#: Internal status → external ``status``.
-EXTERNAL_REFUND_STATUS: dict[str, str] = {
-    RefundStatus.CREATED: "submitted",
-    RefundStatus.REFUND_SUBMITTED: "submitted",
-    RefundStatus.REFUNDED: "success",
-    RefundStatus.REFUND_ERROR: "error",
-}
-
-#: Refunds that count against the amount available (external submitted or success).
-COUNTED_STATUSES = frozenset({RefundStatus.CREATED, RefundStatus.REFUND_SUBMITTED, RefundStatus.REFUNDED})
+from connector.refunds.state import EXTERNAL_REFUND_STATUS
 
 
 class RefundRequest(BaseModel):

@@ -16,6 +16,10 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connector.accounts.errors import GatewayAccountNotFound
+from connector.accounts.service import get_account
+from connector.charges import repository as charges_repository
+from connector.charges.errors import ChargeNotFound
 from connector.charges.service import refund_summary_of
 from connector.gateways.base import GatewayError, RefundResult
 from connector.gateways.base import RefundRequest as GatewayRefundRequest
@@ -23,8 +27,8 @@ from connector.gateways.base import RefundStatus as GatewayRefundStatus
 from connector.models import Charge, Refund, RefundHistory
 from connector.refunds import errors, repository
 from connector.refunds import gateway as gateways
-from connector.refunds.dependencies import load_account
-from connector.refunds.schemas import RefundRequest, RefundStatus
+from connector.refunds.schemas import RefundRequest
+from connector.refunds.state import RefundStatus, assert_transition
 from pay_common import metrics
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
@@ -64,11 +68,9 @@ def _history_row(refund: Refund, at: Any) -> RefundHistory:
 async def transition_refund(session: AsyncSession, refund: Refund, target: RefundStatus) -> None:
     """Move a refund to ``target`` and write its ``refunds_history`` row (connector.md §3.1).
 
-    A refund never leaves ``REFUNDED`` or ``REFUND ERROR`` (the Adyen exception does not
-    apply: we have no Adyen notifications).
+    The one writer of ``Refund.status`` after creation; ``refunds/state.py`` holds the edges.
     """
-    if refund.status in (RefundStatus.REFUNDED, RefundStatus.REFUND_ERROR):
-        raise ValueError(f"Refund state transition [{refund.status}] -> [{target}] not allowed")
+    assert_transition(refund.status, target)
     now = utc_now()
     await session.execute(
         update(RefundHistory)
@@ -106,10 +108,11 @@ async def reserve(
 ) -> ReservedRefund:
     """Checks 1–7 of connector.md §3.3 under the charge row lock; inserts the CREATED refund."""
     check_amount(body.amount)
-    account = await load_account(session, account_id)
-    charge = await repository.get_charge(session, account.id, charge_id, for_update=True)
+    account = await get_account(session, account_id, not_found=GatewayAccountNotFound)
+    # The charge row is the refund lock: every refund of a charge is inserted while holding it.
+    charge = await charges_repository.get_for_account(session, account.id, charge_id, for_update=True)
     if charge is None:
-        raise errors.charge_not_found(charge_id)
+        raise ChargeNotFound(charge_id)
     if account.disabled:
         raise errors.account_disabled()
     credential = await repository.credential_for_charge(session, charge)

@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from connector.accounts.dependencies import path_account
 from connector.postgres import SessionDep
-from connector.refunds.dependencies import load_account
 from connector.reports import repository
 from connector.search.schemas import InvalidSearchParameters, parse_zoned_datetime
 
@@ -42,7 +42,8 @@ def performance(totals: repository.Totals) -> dict[str, int]:
 @router.get("/v1/api/accounts/{account_id}/transactions-summary")
 async def transactions_summary(account_id: str, request: Request, session: SessionDep) -> dict[str, Any]:
     start, end = required_dates(request, "from_date", "to_date")
-    account = await load_account(session, account_id)
+    # The dates are checked first: a bad query is 400 whichever account it names.
+    account = await path_account(account_id, session)
     paid = await repository.successful_payments(session, account.id, start, end)
     refunded = await repository.refunded_payments(session, account.id, start, end)
     return {

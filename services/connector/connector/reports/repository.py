@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.charges.state import statuses_for_external
 from connector.models import Charge, GatewayAccount, Refund
-from connector.refunds.schemas import RefundStatus
+from connector.refunds.state import RefundStatus
 
 #: A payment is successful once its external state is ``success`` (captured or about to be).
 SUCCESS_STATUSES = sorted(status.value for status in statuses_for_external("success"))

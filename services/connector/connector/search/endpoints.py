@@ -10,9 +10,10 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connector.accounts.dependencies import path_account
+from connector.charges.service import charge_views
 from connector.dependencies import SettingsDep
 from connector.postgres import SessionDep, SessionmakerDep
-from connector.refunds.dependencies import load_account
 from connector.refunds.schemas import refund_json
 from connector.search import repository, service
 from connector.search.schemas import Paging, parse_charge_search, parse_refund_search
@@ -33,7 +34,7 @@ async def search_charges(
     settings: SettingsDep,
 ) -> Response:
     search = parse_charge_search(request.query_params)
-    account = await load_account(session, account_id)
+    account = await path_account(account_id, session)
     conditions = repository.charge_filters(account.id, search)
     if wants_csv(request):
         # Every matching charge, newest first; paging applies to JSON only.
@@ -44,7 +45,7 @@ async def search_charges(
     if repository.has_partial_match(search):
         total, charges = await repository.count_and_page_of_partial_match(session, conditions, search.paging)
         service.check_page_exists(total, search.paging)
-        results = await service.charge_views(session, charges, settings.base_url)
+        results = await charge_views(session, charges, settings.base_url)
     else:
         total, results = await _counted_page(
             session, sessionmaker, conditions, search.paging, settings.base_url
@@ -77,7 +78,7 @@ async def _counted_page(
     counting = asyncio.create_task(repository.count_charges_apart(sessionmaker, conditions))
     try:
         charges = await repository.charges_page(session, conditions, paging)
-        results = await service.charge_views(session, charges, base_url)
+        results = await charge_views(session, charges, base_url)
         total = await counting
     except BaseException:
         counting.cancel()
@@ -92,7 +93,7 @@ async def search_refunds(
     account_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
     search = parse_refund_search(request.query_params)
-    account = await load_account(session, account_id)
+    account = await path_account(account_id, session)
     conditions = repository.refund_filters(account.id, search)
     total = await repository.count_refunds(session, conditions)
     service.check_page_exists(total, search.paging)

@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import (
-    BigInteger,
-    BindParameter,
     ColumnElement,
-    Result,
     Row,
     Select,
-    String,
     Text,
-    any_,
-    bindparam,
     cast,
     func,
     select,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import InstrumentedAttribute
 
-from connector.charges.state import ChargeStatus, statuses_for_external
-from connector.models import CardType, Charge, ChargeEvent, Fee, Refund
-from connector.refunds.schemas import COUNTED_STATUSES
+from connector.charges.repository import VIEW_COLUMNS, columns_of
+from connector.charges.state import statuses_for_external
+from connector.models import Charge, Refund
 from connector.search.schemas import ChargeSearch, Paging, RefundSearch
 
 CSV_FETCH_SIZE = 2000
@@ -40,13 +32,6 @@ def contains(value: str) -> str:
     """An ``ILIKE`` pattern matching ``value`` anywhere, its wildcards taken literally."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
-
-async def _core(session: AsyncSession, query: Select[*_Columns]) -> Result[*_Columns]:
-    """Run a column query on the session's connection: plain rows, without the ORM's loading
-    machinery (a third of the fetch time of a page of 500; the queries name columns, never
-    entities, so nothing is lost)."""
-    return await (await session.connection()).execute(query)
 
 
 def contains_ignoring_case(lowered: InstrumentedAttribute[str | None], value: str) -> ColumnElement[bool]:
@@ -116,52 +101,6 @@ async def count_charges_apart(
         return await count_charges(session, conditions)
 
 
-#: What the charge view reads. Rows, not entities: hydrating 500 ORM objects of 70 columns
-#: each costs more than the query itself.
-VIEW_COLUMNS = (
-    Charge.id,
-    Charge.external_id,
-    Charge.gateway_account_id,
-    Charge.amount,
-    Charge.status,
-    Charge.description,
-    Charge.reference,
-    Charge.gateway_transaction_id,
-    Charge.payment_provider,
-    Charge.created_date,
-    Charge.return_url,
-    Charge.email,
-    Charge.language,
-    Charge.delayed_capture,
-    Charge.moto,
-    Charge.authorisation_mode,
-    Charge.corporate_surcharge,
-    Charge.card_brand,
-    Charge.card_type,
-    Charge.last_digits_card_number,
-    Charge.first_digits_card_number,
-    Charge.cardholder_name,
-    Charge.expiry_date,
-    Charge.address_line1,
-    Charge.address_line2,
-    Charge.address_postcode,
-    Charge.address_city,
-    Charge.address_county,
-    Charge.address_country,
-    Charge.requires_3ds,
-    Charge.version_3ds,
-    Charge.wallet,
-    Charge.external_metadata,
-    Charge.agreement_external_id,
-    Charge.agreement_payment_type,
-    Charge.can_retry,
-    Charge.pa_request_3ds,
-    Charge.issuer_url_3ds,
-    Charge.exemption_3ds_requested,
-    Charge.exemption_3ds,
-)
-
-
 def page_query(conditions: list[ColumnElement[bool]], paging: Paging) -> Select[Any]:
     return (
         select(*VIEW_COLUMNS)
@@ -175,7 +114,7 @@ def page_query(conditions: list[ColumnElement[bool]], paging: Paging) -> Select[
 async def charges_page(
     session: AsyncSession, conditions: list[ColumnElement[bool]], paging: Paging
 ) -> Sequence[Row[Any]]:
-    rows: Sequence[Row[Any]] = (await _core(session, page_query(conditions, paging))).all()
+    rows: Sequence[Row[Any]] = (await columns_of(session, page_query(conditions, paging))).all()
     return rows
 
 
@@ -211,7 +150,7 @@ async def count_and_page_of_partial_match(
     and dates, at most the account's size), and the page's rows are then read by primary key,
     all in one statement. Each row carries ``total`` after the ``VIEW_COLUMNS``.
     """
-    rows = (await _core(session, partial_match_query(conditions, paging))).all()
+    rows = (await columns_of(session, partial_match_query(conditions, paging))).all()
     # No row: no match, or a page past the end; either way the caller's 404 check holds.
     return (int(rows[0].total) if rows else 0), rows
 
@@ -240,72 +179,6 @@ async def stream_csv_rows(
     result = await session.stream(query)
     async for partition in result.partitions(CSV_FETCH_SIZE):
         yield [tuple(row) for row in partition]  # type: ignore[misc]
-
-
-def _array(values: Sequence[Any], item: type[String] | type[BigInteger]) -> BindParameter[Any]:
-    """One array parameter (``= ANY($1)``) instead of ``IN ($1, ..., $500)``: the statement text
-    stays the same whatever the page size (asyncpg reuses its prepared statement) and there is
-    no 500-parameter statement to render, send and parse for every page."""
-    return bindparam(None, list(values), type_=ARRAY(item))
-
-
-async def submitted_by_charge(session: AsyncSession, charge_ids: Sequence[str]) -> dict[str, int]:
-    """Sum of counted refunds per charge, for the refund summaries of a page."""
-    if not charge_ids:
-        return {}
-    rows = await _core(
-        session,
-        select(Refund.charge_external_id, func.sum(Refund.amount))
-        .where(
-            Refund.charge_external_id == any_(_array(charge_ids, String)),
-            Refund.status.in_([str(s) for s in COUNTED_STATUSES]),
-        )
-        .group_by(Refund.charge_external_id),
-    )
-    return {charge_id: int(total) for charge_id, total in rows}
-
-
-async def fees_by_charge(session: AsyncSession, charge_ids: Sequence[int]) -> dict[int, int]:
-    """Sum of the fees collected per charge, for charges that have fee rows."""
-    if not charge_ids:
-        return {}
-    rows = await _core(
-        session,
-        select(Fee.charge_id, func.sum(Fee.amount_collected))
-        .where(Fee.charge_id == any_(_array(charge_ids, BigInteger)))
-        .group_by(Fee.charge_id),
-    )
-    return {charge_id: int(total) for charge_id, total in rows}
-
-
-async def settlement_events(
-    session: AsyncSession, charge_ids: Sequence[int]
-) -> dict[int, dict[str, datetime]]:
-    """Per charge: the newest ``CAPTURE SUBMITTED`` time and the ``CAPTURED`` (gateway) date."""
-    found: dict[int, dict[str, datetime]] = defaultdict(dict)
-    if not charge_ids:
-        return found
-    rows = await _core(
-        session,
-        select(ChargeEvent.charge_id, ChargeEvent.status, ChargeEvent.updated, ChargeEvent.gateway_event_date)
-        .where(
-            ChargeEvent.charge_id == any_(_array(charge_ids, BigInteger)),
-            ChargeEvent.status.in_([ChargeStatus.CAPTURE_SUBMITTED.value, ChargeStatus.CAPTURED.value]),
-        )
-        .order_by(ChargeEvent.updated),
-    )
-    for charge_id, status, updated, gateway_date in rows:
-        if status == ChargeStatus.CAPTURE_SUBMITTED:
-            found[charge_id]["capture_submit_time"] = updated
-        else:
-            found[charge_id]["captured_date"] = gateway_date or updated
-    return found
-
-
-async def card_labels(session: AsyncSession) -> dict[str, str]:
-    """Card brand id → label (``visa`` → ``Visa``); the table has a handful of rows."""
-    rows = await _core(session, select(CardType.brand, CardType.label))
-    return {row.brand: row.label for row in rows}
 
 
 def refund_filters(account_id: int, search: RefundSearch) -> list[ColumnElement[bool]]:

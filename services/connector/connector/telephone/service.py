@@ -14,11 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connector.accounts.errors import GatewayAccountNotFound
+from connector.accounts.service import get_account
 from connector.charges.service import format_instant, transition
 from connector.charges.state import EXTERNAL_STATES, ChargeStatus
 from connector.errors import BadRequest, Forbidden, Unprocessable
 from connector.models import Charge, GatewayAccount, GatewayAccountCredential
-from connector.refunds.dependencies import load_account
 from connector.search.schemas import parse_zoned_datetime
 from connector.telephone.schemas import TelephoneChargeRequest
 from pay_common.ids import new_external_id
@@ -129,7 +130,7 @@ async def record_telephone_charge(
     session: AsyncSession, account_id: str, request: TelephoneChargeRequest
 ) -> tuple[Charge, bool]:
     """The charge for this notification and whether it was created now (201) or found (200)."""
-    account = await load_account(session, account_id)
+    account = await get_account(session, account_id, not_found=GatewayAccountNotFound)
     if not account.allow_telephone_payment_notifications:
         raise TelephoneNotAllowed("Telephone payment notifications are not enabled for this gateway account")
     found = await existing_charge(session, account.id, request.provider_id)

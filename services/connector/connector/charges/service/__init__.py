@@ -6,9 +6,10 @@ against ``state.TRANSITIONS``, sets ``status`` and ``updated_date``, and appends
 (``SELECT ... FOR UPDATE``) when two requests could race for the same charge.
 
 Creation (:func:`create_charge`) runs the checks of connector.md §4.2 in order, before
-anything is written. The views (:func:`build_charge_response` for the API,
-:func:`build_frontend_charge_response` for the payment pages) are reused by search,
-tokens and refunds; :func:`refund_summary` is the refund-availability calculator (§3.2).
+anything is written. The one charge view (:func:`charge_view`, from a row) serves GET,
+create (:func:`build_charge_response`) and search (:func:`charge_views`); the payment pages'
+view (:func:`build_frontend_charge_response`) shares its members. :func:`refund_summary_of`
+is the refund-availability calculator (§3.2).
 """
 
 from connector.charges.service._create import (
@@ -20,51 +21,41 @@ from connector.charges.service._create import (
     get_charge,
     get_charge_for_account,
     get_charge_for_service,
-    parse_account_id,
 )
 from connector.charges.service._events import build_events_response
 from connector.charges.service._transition import transition
 from connector.charges.service._views import (
+    ChargeRow,
     build_charge_response,
     build_frontend_charge_response,
-    card_details_view,
-    charge_links,
     charge_self_url,
+    charge_view,
+    charge_views,
     format_instant,
-    gateway_account_view,
-    refund_availability,
-    refund_summary,
+    issue_next_token,
     refund_summary_of,
-    settlement_summary,
-    state_view,
     status_state,
-    total_amount,
 )
 
 __all__ = [
+    "ChargeRow",
     "build_charge_response",
     "build_events_response",
     "build_frontend_charge_response",
-    "card_details_view",
-    "charge_links",
     "charge_self_url",
+    "charge_view",
+    "charge_views",
     "check_return_url",
     "choose_credential",
     "create_charge",
     "create_charge_for_service",
     "create_charge_on_account",
     "format_instant",
-    "gateway_account_view",
     "get_charge",
     "get_charge_for_account",
     "get_charge_for_service",
-    "parse_account_id",
-    "refund_availability",
-    "refund_summary",
+    "issue_next_token",
     "refund_summary_of",
-    "settlement_summary",
-    "state_view",
     "status_state",
-    "total_amount",
     "transition",
 ]

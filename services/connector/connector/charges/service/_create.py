@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts import repository as accounts_repository
 from connector.accounts import service as accounts_service
+from connector.accounts.schemas import parse_account_id
 from connector.charges import repository
-from connector.charges.errors import ChargeNotFound, GatewayAccountNotFound
+from connector.charges.errors import ChargeNotFound, UnknownGatewayAccount
 from connector.charges.schemas import AuthorisationMode, ChargeCreateRequest, is_valid_return_url
 from connector.charges.service._reference import check_reference_is_not_a_card_number
 from connector.charges.service._views import needs_new_token
@@ -30,14 +31,6 @@ logger = get_logger(__name__)
 USABLE_CREDENTIAL_STATES = frozenset({"ENTERED", "VERIFIED_WITH_LIVE_PAYMENT", "ACTIVE"})
 NOT_LINKED_MESSAGE = "Payment provider details are not configured on this account"
 STRIPE_MINIMUM_AMOUNT = 30
-
-
-def parse_account_id(account_id: str) -> int | None:
-    """A path ``accountId`` as the numeric account id; None when it cannot name an account."""
-    if not account_id.isascii() or not account_id.isdigit():
-        return None
-    value = int(account_id)
-    return value if 0 < value <= accounts_repository.MAX_BIGINT else None
 
 
 def check_return_url(request: ChargeCreateRequest) -> None:
@@ -294,7 +287,7 @@ async def create_charge(
     # The account and its credentials in one query: the credentials are only read, after step 4.
     found = await repository.account_with_credentials(session, numeric_id) if numeric_id else None
     if found is None:
-        raise GatewayAccountNotFound(account_id)
+        raise UnknownGatewayAccount(account_id)
     account, credentials = found
     return await create_charge_on_account(
         session,
@@ -365,11 +358,8 @@ async def get_charge_for_account(
     session: AsyncSession, account_id: str, charge_id: str, *, for_update: bool = False
 ) -> Charge:
     """The charge of that account, or 404 ``Charge with id [x] not found.``."""
-    numeric_id = parse_account_id(account_id)
-    charge = (
-        await repository.get_for_account(session, numeric_id, charge_id, for_update=for_update)
-        if numeric_id
-        else None
+    charge = await repository.get_for_account(
+        session, parse_account_id(account_id), charge_id, for_update=for_update
     )
     if charge is None:
         raise ChargeNotFound(charge_id)

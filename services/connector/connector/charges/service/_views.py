@@ -1,7 +1,18 @@
-"""The API and frontend views of a charge (connector.md §4.3) and its refund summary (§3.2)."""
+"""The views of a charge (connector.md §4.3) and its refund summary (§3.2).
+
+One view, built from a row of ``repository.VIEW_COLUMNS``: :func:`charge_view`. Search builds
+a page of them from the rows it read (:func:`charge_views`); GET and create build one from the
+charge they hold (:func:`row_of`), so the three cannot drift apart. The payment pages' view
+(:func:`build_frontend_charge_response`) is the same members without the API-only ones, plus
+the internal status and the account.
+
+Building a view writes nothing: the one-time token of ``next_url`` / ``auth_url_post`` is
+issued by the caller (:func:`issue_next_token`) and passed in.
+"""
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -13,13 +24,12 @@ from connector.charges import repository
 from connector.charges.schemas import AuthorisationMode
 from connector.charges.state import ChargeStatus, external_state
 from connector.config import Settings
-from connector.models import CardType, Charge, GatewayAccount, Refund
+from connector.models import CardType, Charge, GatewayAccount
+from connector.models.charge import total_amount
 from connector.tokens import repository as tokens_repository
 
-# --- views (connector.md §4.3) ----------------------------------------------------------------
-
-#: Refund statuses whose amounts count against the charge (external ``submitted`` or ``success``).
-COUNTED_REFUND_STATUSES = frozenset({"CREATED", "REFUND SUBMITTED", "REFUNDED"})
+#: A row of ``repository.VIEW_COLUMNS`` (possibly followed by more columns), read by position.
+ChargeRow = Any
 
 #: Charge statuses whose refunds are ``pending`` (connector.md §3.2).
 REFUND_PENDING_STATUSES = frozenset(
@@ -41,6 +51,59 @@ REFUND_PENDING_STATUSES = frozenset(
 
 _EXEMPTION_OUTCOMES = {"HONOURED": "honoured", "REJECTED": "rejected", "OUT_OF_SCOPE": "out of scope"}
 
+#: The order ``charge_view`` unpacks a row in: ``repository.VIEW_COLUMNS`` must list the same.
+VIEW_NAMES = (
+    "id",
+    "external_id",
+    "gateway_account_id",
+    "amount",
+    "status",
+    "description",
+    "reference",
+    "gateway_transaction_id",
+    "payment_provider",
+    "created_date",
+    "return_url",
+    "email",
+    "language",
+    "delayed_capture",
+    "moto",
+    "authorisation_mode",
+    "corporate_surcharge",
+    "card_brand",
+    "card_type",
+    "last_digits_card_number",
+    "first_digits_card_number",
+    "cardholder_name",
+    "expiry_date",
+    "address_line1",
+    "address_line2",
+    "address_postcode",
+    "address_city",
+    "address_county",
+    "address_country",
+    "requires_3ds",
+    "version_3ds",
+    "wallet",
+    "external_metadata",
+    "agreement_external_id",
+    "agreement_payment_type",
+    "can_retry",
+    "pa_request_3ds",
+    "issuer_url_3ds",
+    "exemption_3ds_requested",
+    "exemption_3ds",
+)
+if tuple(column.key for column in repository.VIEW_COLUMNS) != VIEW_NAMES:
+    raise RuntimeError("charges.service._views.VIEW_NAMES must follow repository.VIEW_COLUMNS")
+
+_Row = namedtuple("_Row", VIEW_NAMES)  # type: ignore[misc]  # the names are checked above
+
+
+def row_of(charge: Charge) -> ChargeRow:
+    """The charge's ``VIEW_COLUMNS`` as the row a query would return."""
+    return _Row._make(getattr(charge, name) for name in VIEW_NAMES)
+
 
 def format_instant(moment: datetime) -> str:
     """ISO instant in UTC with millisecond precision: ``2022-06-28T09:24:45.715Z``."""
@@ -48,9 +111,12 @@ def format_instant(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-def total_amount(charge: Charge) -> int:
-    """The amount plus any corporate surcharge: what the payer paid and what can be refunded."""
-    return charge.amount + (charge.corporate_surcharge or 0)
+def _instant(moment: datetime) -> str:
+    """``format_instant`` through ``isoformat`` (a C call), the same text for four-digit years."""
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # strftime's %Y does not pad; keep the exact format_instant text
+        return format_instant(moment)
+    return utc.isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def refund_availability(charge_status: str, amount_available: int) -> str:
@@ -63,24 +129,18 @@ def refund_availability(charge_status: str, amount_available: int) -> str:
 
 
 def refund_summary_of(status: str, amount: int, surcharge: int | None, submitted: int) -> dict[str, Any]:
-    """``refund_summary`` from the columns it depends on (search pages read rows, not entities).
+    """``refund_summary`` from the columns it depends on; the one refund-availability calculator.
 
     ``submitted`` sums the refunds in CREATED, REFUND SUBMITTED and REFUNDED. The amounts are
     computed whatever the charge status; ``status`` says whether a refund is possible.
     """
-    available = amount + (surcharge or 0) - submitted
+    available = total_amount(amount, surcharge) - submitted
     return {
         "status": refund_availability(status, available),
         "user_external_id": None,  # declared by the original, never filled (connector.md §3.2)
         "amount_available": available,
         "amount_submitted": submitted,
     }
-
-
-def refund_summary(charge: Charge, refunds: Sequence[Refund]) -> dict[str, Any]:
-    """``{"status", "user_external_id", "amount_available", "amount_submitted"}`` of connector.md §3.2."""
-    submitted = sum(r.amount for r in refunds if r.status in COUNTED_REFUND_STATUSES)
-    return refund_summary_of(charge.status, charge.amount, charge.corporate_surcharge, submitted)
 
 
 def status_state(status: str) -> dict[str, Any]:
@@ -94,49 +154,8 @@ def status_state(status: str) -> dict[str, Any]:
     return state
 
 
-def state_view(charge: Charge) -> dict[str, Any]:
-    """The external ``state`` object: null members omitted; ``can_retry`` for agreement payments only."""
-    state = status_state(charge.status)
-    if charge.authorisation_mode.lower() == AuthorisationMode.AGREEMENT and charge.can_retry is not None:
-        state["can_retry"] = charge.can_retry
-    return state
-
-
-def _billing_address(charge: Charge) -> dict[str, Any] | None:
-    fields = {
-        "line1": charge.address_line1,
-        "line2": charge.address_line2,
-        "postcode": charge.address_postcode,
-        "city": charge.address_city,
-        "county": charge.address_county,
-        "country": charge.address_country,
-    }
-    present = {name: value for name, value in fields.items() if value is not None}
-    return present or None
-
-
-def card_details_view(charge: Charge, brand_label: str | None) -> dict[str, Any] | None:
-    """``card_details`` (first 6 / last 4 only), or None when nothing is known about the card."""
-    details: dict[str, Any] = {
-        name: value
-        for name, value in (
-            ("last_digits_card_number", charge.last_digits_card_number),
-            ("first_digits_card_number", charge.first_digits_card_number),
-            ("cardholder_name", charge.cardholder_name),
-            ("expiry_date", charge.expiry_date),
-            ("billing_address", _billing_address(charge)),
-            ("card_type", charge.card_type.lower() if charge.card_type else None),
-        )
-        if value is not None
-    }
-    if charge.card_brand is not None:
-        # The API shows the label ("Visa"), "" for a brand the card_types table does not know.
-        details["card_brand"] = brand_label or ""
-    return details or None
-
-
-def _exemption(charge: Charge) -> dict[str, Any] | None:
-    requested, outcome = charge.exemption_3ds_requested, charge.exemption_3ds
+def exemption_view(requested: str | None, outcome: str | None) -> dict[str, Any] | None:
+    """``exemption`` (connector.md §4.3), from ``exemption_3ds_requested`` and ``exemption_3ds``."""
     if requested is None and outcome is None:
         return None
     if outcome == "EXEMPTION_NOT_REQUESTED":
@@ -149,14 +168,222 @@ def _exemption(charge: Charge) -> dict[str, Any] | None:
     return view
 
 
-async def settlement_summary(session: AsyncSession, charge: Charge) -> dict[str, Any]:
-    submitted = await repository.latest_event_in(session, charge.id, ChargeStatus.CAPTURE_SUBMITTED.value)
-    captured = await repository.latest_event_in(session, charge.id, ChargeStatus.CAPTURED.value)
-    captured_at = (captured.gateway_event_date or captured.updated) if captured else None
-    return {
-        "capture_submit_time": format_instant(submitted.updated) if submitted else None,
-        "captured_date": captured_at.astimezone(UTC).date().isoformat() if captured_at else None,
+class StatusParts:
+    """What a view derives from the status alone, computed once per status per page."""
+
+    __slots__ = ("state", "succeeded", "capturable")
+
+    def __init__(self, status: str) -> None:
+        self.state = status_state(status)
+        self.succeeded = external_state(status).status == "success"
+        self.capturable = status == ChargeStatus.AWAITING_CAPTURE_REQUEST
+
+
+def charge_view(
+    row: ChargeRow,
+    *,
+    base_url: str,
+    labels: dict[str, str],
+    submitted: int = 0,
+    settlement: dict[str, datetime] | None = None,
+    fee: int | None = None,
+    parts: dict[str, StatusParts] | None = None,
+    api: bool = True,
+) -> dict[str, Any]:
+    """The API view of connector.md §4.3 (null members omitted), from a row of
+    ``repository.VIEW_COLUMNS`` and the parts loaded beside it: ``submitted`` (counted refunds),
+    ``settlement`` (capture event times), ``fee``, ``labels`` (card brand → label). With
+    ``api=False``, only the members the payment pages' view shares (no refund, settlement, fee,
+    3DS summary, exemption or links).
+
+    Search builds 500 of these per page, so this is written for speed (docs/benchmarks.md
+    "Search"): the row is unpacked once (a named attribute of a SQLAlchemy row costs as much as
+    building the member), members are added only when not null instead of built then filtered,
+    and status-derived parts are shared through ``parts`` (the cached ``state`` dict is shared
+    read-only between rows: it is serialised, never mutated; ``can_retry`` gets its own copy).
+    """
+    (
+        _id,
+        external_id,
+        account_id,
+        amount,
+        status,
+        description,
+        reference,
+        gateway_transaction_id,
+        payment_provider,
+        created_date,
+        return_url,
+        email,
+        language,
+        delayed_capture,
+        moto,
+        authorisation_mode,
+        surcharge,
+        card_brand,
+        card_type,
+        last_digits,
+        first_digits,
+        cardholder_name,
+        expiry_date,
+        line1,
+        line2,
+        postcode,
+        city,
+        county,
+        country,
+        requires_3ds,
+        version_3ds,
+        wallet,
+        external_metadata,
+        agreement_id,
+        agreement_payment_type,
+        can_retry,
+        pa_request,
+        issuer_url,
+        exemption_requested,
+        exemption_outcome,
+        *_,  # what a query adds after VIEW_COLUMNS (the partial-match search: its total)
+    ) = row
+    if parts is None:
+        parts = {}
+    part = parts.get(status)
+    if part is None:
+        part = parts[status] = StatusParts(status)
+    mode = authorisation_mode.lower()
+    state = part.state
+    if can_retry is not None and mode == AuthorisationMode.AGREEMENT:
+        state = {**state, "can_retry": can_retry}
+    body: dict[str, Any] = {"charge_id": external_id, "amount": amount, "state": state}
+    if description is not None:
+        body["description"] = description
+    if reference is not None:
+        body["reference"] = reference
+    if language is not None:
+        body["language"] = language
+    if gateway_transaction_id is not None:
+        body["gateway_transaction_id"] = gateway_transaction_id
+    if return_url is not None:
+        body["return_url"] = return_url
+    if email is not None:
+        body["email"] = email
+    if payment_provider is not None:
+        body["payment_provider"] = payment_provider
+    body["created_date"] = _instant(created_date)
+    if delayed_capture is not None:
+        body["delayed_capture"] = delayed_capture
+    if moto is not None:
+        body["moto"] = moto
+    body["authorisation_mode"] = mode
+    # card_details: first 6 / last 4 only, members in this order, nulls left out.
+    card: dict[str, Any] = {}
+    if last_digits is not None:
+        card["last_digits_card_number"] = last_digits
+    if first_digits is not None:
+        card["first_digits_card_number"] = first_digits
+    if cardholder_name is not None:
+        card["cardholder_name"] = cardholder_name
+    if expiry_date is not None:
+        card["expiry_date"] = expiry_date
+    address = {
+        name: value
+        for name, value in (
+            ("line1", line1),
+            ("line2", line2),
+            ("postcode", postcode),
+            ("city", city),
+            ("county", county),
+            ("country", country),
+        )
+        if value is not None
     }
+    if address:
+        card["billing_address"] = address
+    if card_type:
+        card["card_type"] = card_type.lower()
+    if card_brand is not None:
+        # The label ("Visa"), "" for a brand the card_types table does not know.
+        card["card_brand"] = (labels.get(card_brand) if card_brand else None) or ""
+    if card:
+        body["card_details"] = card
+    if pa_request is not None or issuer_url is not None:
+        body["auth_3ds_data"] = {"paRequest": pa_request, "issuerUrl": issuer_url}
+    if surcharge:
+        body["corporate_card_surcharge"] = surcharge
+        body["total_amount"] = total_amount(amount, surcharge)
+    if wallet is not None:
+        body["wallet_type"] = wallet
+    if external_metadata:
+        body["metadata"] = external_metadata
+    if agreement_id is not None:
+        body["agreement_id"] = agreement_id
+    if agreement_payment_type is not None:
+        body["agreement_payment_type"] = agreement_payment_type
+    if not api:
+        return body
+    body["refund_summary"] = refund_summary_of(status, amount, surcharge, submitted)
+    if settlement:
+        submit_time, captured = settlement.get("capture_submit_time"), settlement.get("captured_date")
+        body["settlement_summary"] = {
+            "capture_submit_time": format_instant(submit_time) if submit_time else None,
+            "captured_date": captured.astimezone(UTC).date().isoformat() if captured else None,
+        }
+    else:
+        body["settlement_summary"] = {"capture_submit_time": None, "captured_date": None}
+    if fee is not None:
+        # A successful charge nets its total less fees; any other nets minus the fees, which the
+        # provider keeps whether or not the payment succeeded.
+        body["fee"] = fee
+        body["net_amount"] = total_amount(amount, surcharge) - fee if part.succeeded else -fee
+    if requires_3ds:
+        required: dict[str, Any] = {"required": True}
+        if version_3ds:
+            required["version"] = version_3ds
+        body["authorisation_summary"] = {"three_d_secure": required}
+    if exemption_requested is not None or exemption_outcome is not None:
+        body["exemption"] = exemption_view(exemption_requested, exemption_outcome)
+    self_href = f"{base_url}/v1/api/accounts/{account_id}/charges/{external_id}"
+    links = [
+        {"rel": "self", "method": "GET", "href": self_href},
+        {"rel": "refunds", "method": "GET", "href": self_href + "/refunds"},
+    ]
+    if part.capturable:
+        links.append({"rel": "capture", "method": "POST", "href": self_href + "/capture"})
+    body["links"] = links
+    return body
+
+
+async def _labels_for(session: AsyncSession, rows: Sequence[ChargeRow]) -> dict[str, str]:
+    return await repository.card_labels(session) if any(row.card_brand for row in rows) else {}
+
+
+async def charge_views(
+    session: AsyncSession, rows: Sequence[ChargeRow], base_url: str
+) -> list[dict[str, Any]]:
+    """The views of ``rows``, refund sums, settlement events and fees each loaded in one query."""
+    ids = [row.id for row in rows]
+    external_ids = [row.external_id for row in rows]
+    submitted = await repository.submitted_by_charge(session, external_ids)
+    settlement = await repository.settlement_events(session, ids)
+    fees = await repository.fees_by_charge(session, ids)
+    labels = await _labels_for(session, rows)
+    parts: dict[str, StatusParts] = {}
+    no_events: dict[str, datetime] = {}
+    return [
+        charge_view(
+            row,
+            base_url=base_url,
+            submitted=submitted.get(external_id, 0),
+            settlement=settlement.get(charge_id, no_events),
+            labels=labels,
+            fee=fees.get(charge_id),
+            parts=parts,
+        )
+        for row, charge_id, external_id in zip(rows, ids, external_ids, strict=True)
+    ]
+
+
+# --- the single-charge API view: next links -------------------------------------------------
 
 
 def _link(rel: str, method: str, href: str, **extra: Any) -> dict[str, Any]:
@@ -183,45 +410,34 @@ def _needs_auth_url(charge: Charge) -> bool:
 
 
 def needs_new_token(charge: Charge) -> bool:
-    """Whether the view of ``charge`` (with next links) carries a one-time token: next_url or auth_url_post."""
+    """Whether the view of ``charge`` links a one-time token: next_url or auth_url_post."""
     return _needs_next_url(charge) or _needs_auth_url(charge)
 
 
-async def charge_links(
-    session: AsyncSession,
-    settings: Settings,
-    charge: Charge,
-    *,
-    with_next_links: bool = True,
-    token: str | None = None,
-) -> list[dict[str, Any]]:
-    """self, refunds, capture (awaiting capture) and — creating a new token — next_url or auth_url_post.
+async def issue_next_token(session: AsyncSession, charge: Charge) -> str | None:
+    """A new one-time token when the charge's view links one (the original mints one on every
+    GET of an unfinished web or moto_api charge); None when the view has no next links."""
+    if not needs_new_token(charge):
+        return None
+    return (await tokens_repository.create_for_charge(session, charge)).secure_redirect_token
 
-    ``token``: a token already inserted for this charge (create writes it with the charge); used
-    instead of creating one.
-    """
-    self_url = charge_self_url(settings, charge)
-    links = [_link("self", "GET", self_url), _link("refunds", "GET", f"{self_url}/refunds")]
-    if charge.status == ChargeStatus.AWAITING_CAPTURE_REQUEST:
-        links.append(_link("capture", "POST", f"{self_url}/capture"))
-    if not with_next_links:
-        return links
-    frontend = settings.frontend_url.rstrip("/")
+
+def next_links(settings: Settings, charge: Charge, token: str) -> list[dict[str, Any]]:
+    """``next_url`` + ``next_url_post`` (payment pages) or ``auth_url_post`` (moto_api), for ``token``."""
     if _needs_next_url(charge):
-        token = token or (await tokens_repository.create_for_charge(session, charge)).secure_redirect_token
-        links.append(_link("next_url", "GET", f"{frontend}/secure/{token}"))
-        links.append(
+        frontend = settings.frontend_url.rstrip("/")
+        return [
+            _link("next_url", "GET", f"{frontend}/secure/{token}"),
             _link(
                 "next_url_post",
                 "POST",
                 f"{frontend}/secure",
                 type="application/x-www-form-urlencoded",
                 params={"chargeTokenId": token},
-            )
-        )
-    elif _needs_auth_url(charge):
-        token = token or (await tokens_repository.create_for_charge(session, charge)).secure_redirect_token
-        links.append(
+            ),
+        ]
+    if _needs_auth_url(charge):
+        return [
             _link(
                 "auth_url_post",
                 "POST",
@@ -229,57 +445,8 @@ async def charge_links(
                 type="application/json",
                 params={"one_time_token": token},
             )
-        )
-    return links
-
-
-def _common_fields(charge: Charge, brand_label: str | None) -> dict[str, Any]:
-    """Members shared by the API and frontend views; None values are dropped by the callers."""
-    surcharge = charge.corporate_surcharge if charge.corporate_surcharge else None
-    three_ds = None
-    if charge.pa_request_3ds is not None or charge.issuer_url_3ds is not None:
-        three_ds = {"paRequest": charge.pa_request_3ds, "issuerUrl": charge.issuer_url_3ds}
-    return {
-        "charge_id": charge.external_id,
-        "amount": charge.amount,
-        "state": state_view(charge),
-        "description": charge.description,
-        "reference": charge.reference,
-        "language": charge.language,
-        "gateway_transaction_id": charge.gateway_transaction_id,
-        "return_url": charge.return_url,
-        "email": charge.email,
-        "payment_provider": charge.payment_provider,
-        "created_date": format_instant(charge.created_date),
-        "delayed_capture": charge.delayed_capture,
-        "moto": charge.moto,
-        "authorisation_mode": charge.authorisation_mode.lower(),
-        "card_details": card_details_view(charge, brand_label),
-        "auth_3ds_data": three_ds,
-        "corporate_card_surcharge": surcharge,
-        "total_amount": total_amount(charge) if surcharge else None,
-        "wallet_type": charge.wallet,
-        "metadata": charge.external_metadata or None,
-        "agreement_id": charge.agreement_external_id,
-        "agreement_payment_type": charge.agreement_payment_type,
-    }
-
-
-async def fee_fields(session: AsyncSession, charge: Charge) -> dict[str, int]:
-    """``fee`` and ``net_amount``, present only when the provider charged fees (connector.md §4.3).
-
-    A successful charge nets its total (amount + surcharge) less fees; any other charge
-    nets minus the fees, because the provider keeps them whether or not the payment succeeded.
-    """
-    fee = await repository.fees_collected(session, charge.id)
-    if fee is None:
-        return {}
-    succeeded = external_state(charge.status).status == "success"
-    return {"fee": fee, "net_amount": total_amount(charge) - fee if succeeded else -fee}
-
-
-async def _brand_label(session: AsyncSession, charge: Charge) -> str | None:
-    return await repository.card_brand_label(session, charge.card_brand) if charge.card_brand else None
+        ]
+    return []
 
 
 async def build_charge_response(
@@ -287,38 +454,28 @@ async def build_charge_response(
     settings: Settings,
     charge: Charge,
     *,
-    with_next_links: bool = True,
     just_created: bool = False,
     token: str | None = None,
 ) -> dict[str, Any]:
-    """The API view of a charge (connector.md §4.3); null members are omitted.
+    """The API view of one charge: :func:`charge_view` of its row, plus the next links of ``token``.
 
-    With ``with_next_links`` (the default, as on create and GET) an unfinished web or moto_api
-    charge gets a **new** token for its next_url / auth_url_post; search results pass False.
-    ``just_created`` (the create endpoints, same transaction) skips reading refunds, capture events
-    and fees: a charge created a moment ago has none, and those reads are most of the create's queries.
-    ``token`` is the one-time token create inserted with the charge (see :func:`charge_links`).
+    ``just_created`` (the create endpoints, same transaction) skips reading refunds, capture
+    events and fees: a charge created a moment ago has none, and those reads are most of the
+    create's queries. ``token``: the one-time token create inserted with the charge, or
+    :func:`issue_next_token`'s on GET; None (search-like) leaves the next links out.
     """
-    body = _common_fields(charge, await _brand_label(session, charge))
+    row = row_of(charge)
+    base_url = settings.base_url.rstrip("/")
     if just_created:
-        body["refund_summary"] = refund_summary(charge, [])
-        body["settlement_summary"] = {"capture_submit_time": None, "captured_date": None}
+        body = charge_view(row, base_url=base_url, labels=await _labels_for(session, [row]))
     else:
-        body["refund_summary"] = refund_summary(
-            charge, await repository.refunds_of(session, charge.external_id)
-        )
-        body["settlement_summary"] = await settlement_summary(session, charge)
-        body.update(await fee_fields(session, charge))
-    if charge.requires_3ds:
-        three_d_secure: dict[str, Any] = {"required": True}
-        if charge.version_3ds:
-            three_d_secure["version"] = charge.version_3ds
-        body["authorisation_summary"] = {"three_d_secure": three_d_secure}
-    body["exemption"] = _exemption(charge)
-    body["links"] = await charge_links(
-        session, settings, charge, with_next_links=with_next_links, token=token
-    )
-    return {name: value for name, value in body.items() if value is not None}
+        [body] = await charge_views(session, [row], base_url)
+    if token is not None:
+        body["links"].extend(next_links(settings, charge, token))
+    return body
+
+
+# --- the payment pages' view ------------------------------------------------------------------
 
 
 def _card_type_view(card_type: CardType) -> dict[str, Any]:
@@ -374,7 +531,8 @@ async def build_frontend_charge_response(
     """The payment pages' view: internal ``status``, the account with its card types, cardAuth/cardCapture."""
     account = await session.get(GatewayAccount, charge.gateway_account_id)
     assert account is not None  # charges.gateway_account_id is a foreign key
-    body = _common_fields(charge, await _brand_label(session, charge))
+    row = row_of(charge)
+    body = charge_view(row, base_url=settings.base_url, labels=await _labels_for(session, [row]), api=False)
     self_url = frontend_charge_url(settings, charge)
     body["status"] = charge.status
     body["save_payment_instrument_to_agreement"] = charge.save_payment_instrument_to_agreement
@@ -384,4 +542,4 @@ async def build_frontend_charge_response(
         _link("cardAuth", "POST", f"{self_url}/cards"),
         _link("cardCapture", "POST", f"{self_url}/capture"),
     ]
-    return {name: value for name, value in body.items() if value is not None}
+    return body
