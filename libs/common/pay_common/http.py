@@ -9,6 +9,7 @@ import httpx
 
 from pay_common.asgi import REQUEST_ID_HEADER, request_id_var
 from pay_common.service_auth import ServiceTokenSigner
+from pay_common.tracing import instrument_client
 
 #: Connections per pool of :class:`ShardedPoolTransport`.
 CONNECTIONS_PER_POOL = 4
@@ -122,7 +123,7 @@ def make_async_client(
     hooks: list[Callable[[httpx.Request], Awaitable[None]]] = [_add_request_id]
     if service_token is not None:
         hooks.append(service_token.add_to)
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         base_url=base_url,
         timeout=httpx.Timeout(
             connect=connect_timeout, read=read_timeout, write=read_timeout, pool=pool_timeout
@@ -133,3 +134,5 @@ def make_async_client(
         ),
         event_hooks={"request": hooks},
     )
+    instrument_client(client)
+    return client

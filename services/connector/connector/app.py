@@ -22,6 +22,7 @@ from pay_common.docs import install_offline_docs
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
 from pay_common.service_auth import ServiceAuthMiddleware, ServiceTokenVerifier
+from pay_common.tracing import instrument_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ServiceAuthMiddleware, verifier=service_token_verifier(settings))
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, service="connector")
+    instrument_app(app, service="connector")
     return app
 
 

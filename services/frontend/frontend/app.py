@@ -26,6 +26,7 @@ from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
 from pay_common.service_auth import ServiceTokenSigner
+from pay_common.tracing import instrument_app
 
 #: The session cookie (fact sheet B5).
 SESSION_COOKIE = "frontend_state"
@@ -87,6 +88,7 @@ def create_app(
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=100_000)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, service="frontend")
+    instrument_app(app, service="frontend")
     return app
 
 

@@ -14,6 +14,7 @@ from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
 from pay_common.service_auth import ServiceTokenSigner
+from pay_common.tracing import instrument_app
 from publicapi.api import router
 from publicapi.auth.errors import install_auth_error_handlers
 from publicapi.config import Settings, get_settings
@@ -58,4 +59,5 @@ def create_app(
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, service="publicapi")
+    instrument_app(app, service="publicapi")
     return app
