@@ -31,6 +31,8 @@ MAX_TTL_SECONDS = 3600
 LEEWAY_SECONDS = 5
 #: HMAC keys shorter than this are guessable offline from one captured token (RFC 7518 §3.2).
 MIN_KEY_BYTES = 32
+#: The key every side uses in development (a placeholder: refused outside development).
+DEVELOPMENT_KEY = "development-only-service-token-key"
 
 logger = get_logger(__name__)
 

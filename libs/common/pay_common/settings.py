@@ -22,7 +22,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 Environment = Literal["development", "testing", "production"]
 
 #: Values that only make sense on a developer's machine.
-PLACEHOLDER_SECRETS = frozenset({"", "changeme", "development-only-secret"})
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "development-only-secret", "development-only-service-token-key"}
+)
 #: The shortest secret production accepts (an HMAC key shorter than its hash is guessable).
 MIN_SECRET_BYTES = 32
 

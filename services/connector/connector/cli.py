@@ -25,13 +25,11 @@ import httpx
 import typer
 
 from pay_common.ids import new_uuid_hex
-from pay_common.service_auth import MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
+from pay_common.service_auth import DEVELOPMENT_KEY, MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
 
 DEFAULT_CONNECTOR_URL = "http://127.0.0.1:9300"
 #: The caller name connector knows the CLI's key by.
 ADMIN_CALLER = "pay_admin"
-#: Matches connector's development default, so ``make run`` needs no configuration.
-DEVELOPMENT_KEY = "development-only-secret"
 KEY_ENV_VAR = "PAY_ADMIN_SERVICE_TOKEN_KEY"
 
 app = typer.Typer(help="Administer GOV.UK Pay accounts and API keys.", no_args_is_help=True)

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from pay_common.service_auth import DEVELOPMENT_KEY
 from pay_common.settings import BaseServiceSettings, load_settings
 
 
@@ -67,7 +68,7 @@ class Settings(BaseServiceSettings):
     #: missing here (a webhooks service not deployed yet) is refused.
     service_token_keys: dict[str, SecretStr] = Field(
         default_factory=lambda: {
-            caller: SecretStr("development-only-secret") for caller in ("publicapi", "frontend", "pay_admin")
+            caller: SecretStr(DEVELOPMENT_KEY) for caller in ("publicapi", "frontend", "pay_admin")
         }
     )
     required_secrets: tuple[str, ...] = ("token_api_hmac_secret", "service_token_keys")

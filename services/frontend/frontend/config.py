@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from pay_common.service_auth import DEVELOPMENT_KEY
 from pay_common.settings import BaseServiceSettings, load_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -22,7 +23,7 @@ class Settings(BaseServiceSettings):
     connector_url: str = "http://localhost:9300"
     session_secret: SecretStr = SecretStr("development-only-secret")
     #: Signs this service's calls to connector (connector's ``service_token_keys["frontend"]``).
-    service_token_key: SecretStr = SecretStr("development-only-secret")
+    service_token_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
     required_secrets: tuple[str, ...] = ("session_secret", "service_token_key")
     public_urls: tuple[str, ...] = ("base_url",)
     explicit_in_production: tuple[str, ...] = ("base_url", "connector_url")

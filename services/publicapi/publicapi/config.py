@@ -7,6 +7,7 @@ from functools import lru_cache
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from pay_common.service_auth import DEVELOPMENT_KEY
 from pay_common.settings import BaseServiceSettings, load_settings
 
 
@@ -32,7 +33,7 @@ class Settings(BaseServiceSettings):
         validation_alias=AliasChoices("PUBLICAPI_TOKEN_API_HMAC_SECRET", "TOKEN_API_HMAC_SECRET"),
     )
     #: Signs this service's calls to connector (connector's ``service_token_keys["publicapi"]``).
-    service_token_key: SecretStr = SecretStr("development-only-secret")
+    service_token_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
     required_secrets: tuple[str, ...] = ("token_api_hmac_secret", "service_token_key")
     public_urls: tuple[str, ...] = ("base_url",)
     explicit_in_production: tuple[str, ...] = ("base_url", "connector_url")
