@@ -50,7 +50,8 @@ def serve_connector(database_url: str) -> Iterator[str]:
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    # Generous: a cold interpreter importing the stack takes seconds on a loaded 2-CPU machine.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"connector exited during start-up with code {process.returncode}")

@@ -104,6 +104,10 @@ class Platform:
             "PUBLICAPI_RATE_LIMITER_VALUE_POST": "100000000",
             "PUBLICAPI_RATE_LIMITER_VALUE": "100000000",
             "PUBLICAPI_RATE_LIMITER_LOW_TRAFFIC_VALUE_POST": str(BURST_LIMIT),
+            # On a saturated 2-CPU machine Redis answers late; the default 0.25 s timeout would send
+            # publicapi to its per-process fallback limits, which is not what this run measures.
+            "PUBLICAPI_REDIS_COMMAND_TIMEOUT_SECONDS": "3",
+            "PUBLICAPI_REDIS_CONNECT_TIMEOUT_SECONDS": "3",
             **extra,
         }
 
