@@ -4,8 +4,10 @@
    ``.data/postgres`` (kept between runs).
 2. Alembic migrations.
 3. connector (9300), publicapi (9100) and the payment pages (9200), each a uvicorn
-   process; then the steps in ``AFTER_START`` (demo account and API key, when present).
-4. Ctrl-C stops every service, then PostgreSQL.
+   process, and one job worker (``python -m connector.worker``: captures, sweeps, event
+   publishing; ``CONNECTOR_WORKERS=n`` starts n); the connector's admin port too when
+   ``CONNECTOR_ADMIN_PORT`` is set; then the demo account and API key, when present.
+4. Ctrl-C stops every service and worker (gracefully: running jobs finish), then PostgreSQL.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ def service_env(db_url: str) -> dict[str, str]:
             "FRONTEND_BASE_URL": env.get("FRONTEND_BASE_URL", f"http://localhost:{frontend_port}"),
             "FRONTEND_CONNECTOR_URL": f"http://127.0.0.1:{connector_port}",
             "CONNECTOR_LOG_JSON": env.get("CONNECTOR_LOG_JSON", "false"),
+            # The jobs run in the worker processes below, not inside the web process.
+            "CONNECTOR_RUN_WORKER": "false",
             "PUBLICAPI_LOG_JSON": env.get("PUBLICAPI_LOG_JSON", "false"),
             "FRONTEND_LOG_JSON": env.get("FRONTEND_LOG_JSON", "false"),
         }
@@ -83,7 +87,10 @@ def service_env(db_url: str) -> dict[str, str]:
 
 def start_services(env: dict[str, str]) -> list[tuple[str, int, subprocess.Popen[bytes]]]:
     started = []
-    for name, app, port_var, default in SERVICES:
+    services = list(SERVICES)
+    if env.get("CONNECTOR_ADMIN_PORT"):
+        services.append(("admin", "connector.main:admin_app", "CONNECTOR_ADMIN_PORT", 9301))
+    for name, app, port_var, default in services:
         port = _port(port_var, default)
         command = [
             PYTHON,
@@ -98,6 +105,11 @@ def start_services(env: dict[str, str]) -> list[tuple[str, int, subprocess.Popen
         ]
         started.append((name, port, subprocess.Popen(command, env=env, cwd=ROOT)))
     return started
+
+
+def start_workers(env: dict[str, str]) -> list[subprocess.Popen[bytes]]:
+    count = int(env.get("CONNECTOR_WORKERS", "1"))
+    return [subprocess.Popen([PYTHON, "-m", "connector.worker"], env=env, cwd=ROOT) for _ in range(count)]
 
 
 def wait_until_healthy(services: list[tuple[str, int, subprocess.Popen[bytes]]], timeout: float = 30) -> None:
@@ -131,6 +143,7 @@ def main() -> None:
     upgrade(db_url)
     env = service_env(db_url)
     services = start_services(env)
+    workers = start_workers(env)
     stopping = False
 
     def stop(*_: object) -> None:
@@ -139,10 +152,11 @@ def main() -> None:
             return
         stopping = True
         print("\n• stopping services")
-        for _name, _port, process in services:
+        processes = [process for _name, _port, process in services] + workers
+        for process in processes:
             if process.poll() is None:
                 process.terminate()
-        for _name, _port, process in services:
+        for process in processes:
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
@@ -163,11 +177,15 @@ def main() -> None:
     for name, port, _ in services:
         docs = f"   (docs: http://localhost:{port}/docs)" if name in DOCUMENTED else ""
         print(f"  {name:<10} http://localhost:{port}{docs}")
+    for worker in workers:
+        print(f"  worker     python -m connector.worker (pid {worker.pid})")
     print(f"  database   {db_url if server is None else 'embedded PostgreSQL, data in .data/postgres'}")
     after_start(env)
     print("\nPress Ctrl-C to stop everything.")
     while True:
-        for name, _, process in services:
+        for name, process in [(name, process) for name, _, process in services] + [
+            ("worker", w) for w in workers
+        ]:
             if process.poll() is not None:
                 print(f"{name} exited with code {process.returncode}")
                 stop()

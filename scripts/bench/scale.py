@@ -359,7 +359,9 @@ def main() -> None:
     print(
         f"\nPayment journeys (create + card details + capture), {CONCURRENCY} users, {SECONDS:.0f} s each, PostgreSQL: {where}\n"
     )
-    print("| replicas of each | journeys | journeys/s | create p99 ms | CPU ms per journey | 5xx or errors | statuses |")
+    print(
+        "| replicas of each | journeys | journeys/s | create p99 ms | CPU ms per journey | 5xx or errors | statuses |"
+    )
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
     print(report("1", one))
     print(report("2", two))

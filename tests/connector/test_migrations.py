@@ -10,12 +10,16 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from connector.migrate import include_name
 from connector.models import Model
 from pay_common.db.session import to_async_url
 
 
 def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    # procrastinate's tables come from its own schema script (0006), not from our models.
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_name": include_name}
+    )
     return list(compare_metadata(context, Model.metadata))
 
 

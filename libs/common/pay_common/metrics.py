@@ -48,6 +48,7 @@ JOB_QUEUE_DEPTH = Gauge("pay_job_queue_depth", "Background jobs waiting to run, 
 JOB_QUEUE_OLDEST_AGE = Gauge(
     "pay_job_queue_oldest_age_seconds", "Age of the oldest job waiting, by queue (0 when empty).", ["queue"]
 )
+OUTBOX_LAG = Gauge("pay_outbox_lag_seconds", "Age of the oldest event not yet published (0 when none).")
 
 # --- publicapi's domain ---
 RATE_LIMIT_REFUSALS = Counter(

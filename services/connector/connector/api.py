@@ -16,6 +16,7 @@ from connector.healthcheck.endpoints import router as healthcheck_router
 from connector.refunds.endpoints import router as refunds_router
 from connector.reports.endpoints import router as reports_router
 from connector.search.endpoints import router as search_router
+from connector.tasks.endpoints import admin_router as tasks_admin_router
 from connector.tasks.endpoints import router as tasks_router
 from connector.telephone.endpoints import router as telephone_router
 from connector.tokens.endpoints import router as tokens_router
@@ -40,3 +41,9 @@ for feature_router in (
     api_keys_router,
 ):
     router.include_router(feature_router)
+
+#: The admin port's app (``connector.main:admin_app``, ``CONNECTOR_ADMIN_PORT``): the historical
+#: event emitters, as the original serves them on 9301, and a healthcheck.
+admin_router = APIRouter()
+admin_router.include_router(healthcheck_router)
+admin_router.include_router(tasks_admin_router)

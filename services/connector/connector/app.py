@@ -1,11 +1,12 @@
 """The connector application: ``create_app(settings)`` and its lifespan.
 
-Resources (engine, sessionmaker, worker loops) are built in the lifespan, never at
+Resources (engine, sessionmaker, the in-process job worker) are built in the lifespan, never at
 import, and kept on ``app.state`` so tests can build as many apps as they like.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,9 +14,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from connector import worker
-from connector.api import router
+from connector.api import admin_router, router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
+from connector.observability.tasks import sample_forever
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.docs import install_offline_docs
@@ -25,7 +27,8 @@ from pay_common.service_auth import ServiceAuthMiddleware, ServiceTokenVerifier
 from pay_common.tracing import instrument_app
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, admin: bool = False) -> FastAPI:
+    """The connector; ``admin=True``: only the operator tasks the original serves on its admin port."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -38,15 +41,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        tasks = worker.start(app) if settings.run_worker else []
+        background = worker.start(settings) if settings.run_worker and not admin else None
         # Start-up objects (modules, routes, models) live as long as the process: keep them out of
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
+        # The process that exports metrics also samples the queue gauges.
+        sampler = (
+            asyncio.create_task(sample_forever(app.state.sessionmaker))
+            if settings.metrics_port is not None and not admin
+            else None
+        )
         gc.freeze()
         try:
             with serving_metrics(app, settings.metrics_host, settings.metrics_port):
                 yield
         finally:
-            await worker.stop(tasks)
+            if sampler is not None:
+                sampler.cancel()
+                await asyncio.gather(sampler, return_exceptions=True)
+            if background is not None:
+                await worker.stop(background)
             await engine.dispose()
 
     configure_logging(service="connector", level=settings.log_level, json=settings.log_json)
@@ -56,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_offline_docs(app)
     app.state.settings = settings
     install_connector_error_handlers(app)
-    app.include_router(router)
+    app.include_router(admin_router if admin else router)
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
     # Outside the body limit, so a caller without a token is refused before its body is read.
     app.add_middleware(ServiceAuthMiddleware, verifier=service_token_verifier(settings))

@@ -7,6 +7,8 @@ Run as ``pay-admin ...`` or ``python -m connector.cli ...``::
     pay-admin list-keys 1 [--revoked]
     pay-admin revoke-key 1 <token_link>
     pay-admin service-token --ttl 300
+    pay-admin dead-jobs [--task charge.capture]
+    pay-admin retry-job <job id>
 
 Every command talks HTTP to a running connector (``--connector-url``, default
 http://127.0.0.1:9300, or ``PAY_ADMIN_CONNECTOR_URL``); nothing touches the database
@@ -32,7 +34,7 @@ DEFAULT_CONNECTOR_URL = "http://127.0.0.1:9300"
 ADMIN_CALLER = "pay_admin"
 KEY_ENV_VAR = "PAY_ADMIN_SERVICE_TOKEN_KEY"
 
-app = typer.Typer(help="Administer GOV.UK Pay accounts and API keys.", no_args_is_help=True)
+app = typer.Typer(help="Administer GOV.UK Pay accounts, API keys and dead jobs.", no_args_is_help=True)
 
 
 class AdminError(Exception):
@@ -126,6 +128,16 @@ class AdminClient:
         )
         revoked: str = response.json()["revoked"]
         return revoked
+
+    def dead_jobs(self, *, task: str | None = None) -> list[dict[str, Any]]:
+        params = {"task": task} if task else {}
+        jobs: list[dict[str, Any]] = self._call(
+            "GET", "/v1/tasks/dead-jobs", ok=(200,), params=params
+        ).json()["jobs"]
+        return jobs
+
+    def retry_job(self, job_id: int) -> None:
+        self._call("POST", f"/v1/tasks/dead-jobs/{job_id}/retry", ok=(204,))
 
     def resolve_key(self, api_key: str) -> dict[str, Any] | None:
         """The account behind a key, or ``None`` when the key is unknown or revoked."""
@@ -263,6 +275,46 @@ def revoke_key(
     except AdminError as exc:
         raise _fail(exc) from exc
     _emit(as_json, {"token_link": token_link, "revoked": revoked}, f"Revoked {token_link} at {revoked}")
+
+
+@app.command("dead-jobs")
+def dead_jobs(
+    ctx: typer.Context,
+    task: Annotated[str | None, typer.Option(help="Only jobs of this task (e.g. charge.capture).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the jobs whose retries ran out (dead letters), oldest first."""
+    try:
+        jobs = _client(ctx).dead_jobs(task=task)
+    except AdminError as exc:
+        raise _fail(exc) from exc
+    lines = [
+        "\t".join(
+            [
+                str(j["id"]),
+                j["task"],
+                json.dumps(j["args"]),
+                f"{j['attempts']} attempts",
+                j["failed_at"] or "-",
+            ]
+        )
+        for j in jobs
+    ]
+    _emit(as_json, jobs, "\n".join(lines) if lines else "No dead jobs.")
+
+
+@app.command("retry-job")
+def retry_job(
+    ctx: typer.Context,
+    job_id: Annotated[int, typer.Argument(help="Id of a dead job (see dead-jobs).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Queue a dead job again, with its whole retry schedule."""
+    try:
+        _client(ctx).retry_job(job_id)
+    except AdminError as exc:
+        raise _fail(exc) from exc
+    _emit(as_json, {"id": job_id, "status": "todo"}, f"Job {job_id} queued again")
 
 
 @app.command("service-token")

@@ -31,10 +31,44 @@ class Settings(BaseServiceSettings):
     #: Base URL of the payment pages, used in next_url links.
     frontend_url: str = "http://localhost:9200"
 
-    #: Run the background worker loops (capture, expiry sweep) inside the web process.
+    #: Run a job worker inside the web process too (``make run`` starts a separate one instead,
+    #: ``python -m connector.worker``; docs/architecture.md, "Background work").
     run_worker: bool = True
-    worker_poll_seconds: float = 1.0
-    expiry_sweep_interval_seconds: float = 300.0
+    #: Jobs one worker process runs at once, and its own connection pool (procrastinate, psycopg).
+    worker_concurrency: int = 10
+    worker_db_pool_size: int = 12
+    #: A worker writes a heartbeat this often; a job whose worker has been silent for
+    #: ``worker_stalled_after_seconds`` (killed, machine lost) is retried by the others.
+    worker_heartbeat_seconds: float = 10.0
+    worker_stalled_after_seconds: float = 30.0
+    #: On SIGTERM/SIGINT a worker takes no new job and lets the running ones finish (waiting at
+    #: most this long, if set; a job cut short is then aborted, not retried).
+    worker_shutdown_timeout_seconds: float | None = None
+    #: Periodic jobs (cron, with an optional sixth field for seconds).
+    capture_sweep_cron: str = "* * * * *"
+    expiry_sweep_cron: str = "*/5 * * * *"
+    token_cleanup_cron: str = "17 * * * *"
+    emitted_events_sweep_cron: str = "*/10 * * * *"
+    retry_stalled_jobs_cron: str = "* * * * * */10"
+
+    #: The emitted-events sweep re-sends events older than this that were never marked emitted.
+    not_emitted_event_max_age_in_seconds: int = Field(
+        default=1800,
+        validation_alias=AliasChoices(
+            "CONNECTOR_NOT_EMITTED_EVENT_MAX_AGE_IN_SECONDS", "NOT_EMITTED_EVENT_MAX_AGE_IN_SECONDS"
+        ),
+    )
+    #: After a failed re-send the sweep leaves the event alone this long.
+    do_not_retry_emitting_event_until_seconds: int = 7200
+    #: Events one publisher job sends to the consumers in one batch.
+    publish_batch_size: int = 500
+    #: External event sink (ledger, data warehouse): signed JSON batches are POSTed here.
+    event_sink_url: str | None = None
+    event_sink_secret: SecretStr | None = None
+    event_sink_timeout_seconds: float = 5.0
+    #: Serve the operator tasks (``/tasks/historical-event-emitter`` ...) on this port too, as the
+    #: original does on its admin port 9301. Off unless set.
+    admin_port: int | None = None
 
     #: Refuse payment-link charges whose reference is a card number (connector.md §4.2 step 8).
     #: The original defaults this to false; GOV.UK Pay runs with it on and the pact expects it.

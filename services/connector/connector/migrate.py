@@ -12,6 +12,11 @@ from alembic.config import Config
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:  # noqa: ARG001 (alembic hook)
+    """Leave the job queue's own objects (``procrastinate_*``) out of autogenerate comparisons."""
+    return not (name or "").startswith("procrastinate_")
+
+
 def alembic_config(database_url: str) -> Config:
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import connector.models  # noqa: F401  (registers every table on the metadata)
+from connector.migrate import include_name
 from pay_common.db.base import Model
 from pay_common.db.session import to_async_url
 
@@ -16,7 +17,9 @@ target_metadata = Model.metadata
 
 
 def _configure_and_run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, compare_type=True, include_name=include_name
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 from collections.abc import Iterator
 
+import asyncpg
 import httpx
 import jwt
 import pytest
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from connector.cli import app as cli
@@ -96,6 +99,34 @@ def test_an_unreachable_connector_is_a_clear_error() -> None:
     code, output = run(f"http://127.0.0.1:{port}", "list-keys", "1")
     assert code == 1
     assert f"cannot reach connector at http://127.0.0.1:{port}" in output
+
+
+def test_dead_jobs_are_listed_and_retried(connector_url: str, database_url: str) -> None:
+    async def make_dead_job() -> int:
+        dsn = make_url(database_url).set(drivername="postgresql").render_as_string(False)
+        connection = await asyncpg.connect(dsn)
+        try:
+            job_id: int = await connection.fetchval(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, attempts)"
+                " VALUES ('default', 'charge.capture', '{\"charge_external_id\": \"abc\"}', 'failed', 8) RETURNING id"
+            )
+        finally:
+            await connection.close()
+        return job_id
+
+    job_id = asyncio.run(make_dead_job())
+
+    code, output = run(connector_url, "dead-jobs", "--task", "charge.capture")
+    assert code == 0, output
+    assert output.startswith(f"{job_id}\tcharge.capture\t")
+    assert "8 attempts" in output
+
+    code, output = run(connector_url, "retry-job", str(job_id))
+    assert (code, output.strip()) == (0, f"Job {job_id} queued again")
+    assert run(connector_url, "dead-jobs")[1].strip() == "No dead jobs."
+    code, output = run(connector_url, "retry-job", str(job_id))
+    assert code == 1
+    assert "404" in output
 
 
 def test_connector_refuses_its_api_without_a_service_token(connector_url: str) -> None:

@@ -6,13 +6,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connector.capture.service import capture_due
-from connector.charges.state import ChargeStatus
 from connector.config import Settings
 from connector.observability.tasks import sample_queues
-from tests.factories import create_account, create_charge
+from tests.factories import create_account
 from tests.service_tokens import service_token_headers
 
 CHARGE = {
@@ -42,27 +41,33 @@ async def test_created_charges_are_counted_by_provider(
 
 
 @pytest.mark.asyncio
-async def test_the_capture_queue_gauges_and_the_captured_counter(
-    connector_client: httpx.AsyncClient,
-    db_session: AsyncSession,
-    connector_app: FastAPI,
-    connector_settings: Settings,
+async def test_the_job_queue_and_outbox_gauges(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession, connector_app: FastAPI
 ) -> None:
     account = await create_account(db_session)
     for _ in range(3):
-        await create_charge(db_session, account, status=ChargeStatus.CAPTURE_APPROVED)
-    captured_before = _value("pay_payments_total", provider="sandbox", outcome="captured")
+        await db_session.execute(
+            text(
+                "INSERT INTO procrastinate_jobs (queue_name, task_name, args, status)"
+                " VALUES ('default', 'metrics.test', '{}', 'todo')"
+            )
+        )
+    await db_session.commit()
+    created = await connector_client.post(f"/v1/api/accounts/{account.id}/charges", json=CHARGE)
+    assert created.status_code == 201
 
     await sample_queues(connector_app.state.sessionmaker)
-    assert _value("pay_job_queue_depth", queue="capture") == 3
-    assert _value("pay_job_queue_oldest_age_seconds", queue="capture") >= 0
+    assert _value("pay_job_queue_depth", queue="metrics.test") == 3
+    assert _value("pay_outbox_lag_seconds") > 0
 
-    await capture_due(connector_app.state.sessionmaker, connector_settings)
+    await db_session.execute(text("DELETE FROM procrastinate_jobs WHERE task_name = 'metrics.test'"))
+    await db_session.execute(text("UPDATE outbox_events SET emitted_at = now()"))
+    await db_session.commit()
     await sample_queues(connector_app.state.sessionmaker)
 
-    assert _value("pay_payments_total", provider="sandbox", outcome="captured") == captured_before + 3
-    assert _value("pay_job_queue_depth", queue="capture") == 0
-    assert _value("pay_job_queue_oldest_age_seconds", queue="capture") == 0
+    assert _value("pay_job_queue_depth", queue="metrics.test") == 0
+    assert _value("pay_job_queue_oldest_age_seconds", queue="metrics.test") == 0
+    assert _value("pay_outbox_lag_seconds") == 0
 
 
 @pytest.mark.asyncio

@@ -98,21 +98,22 @@ class _ClaimedCapture:
     credentials: dict[str, Any]
 
 
-async def _claim(session: AsyncSession, settings: Settings, now: datetime) -> _ClaimedCapture | None:
+async def _claim(
+    session: AsyncSession, settings: Settings, now: datetime, external_id: str | None = None
+) -> _ClaimedCapture | None:
     retry_due = now - timedelta(seconds=settings.capture_process_failed_capture_retry_delay_in_seconds)
     stale = now - timedelta(seconds=settings.stale_intent_after_seconds)
-    charge = await session.scalar(
-        select(Charge)
-        .where(
-            or_(
-                Charge.status.in_([S.CAPTURE_APPROVED.value, S.CAPTURE_QUEUED.value]),
-                and_(Charge.status == S.CAPTURE_APPROVED_RETRY.value, Charge.updated_date <= retry_due),
-                and_(Charge.status == S.CAPTURE_READY.value, Charge.updated_date <= stale),
-            )
+    due = select(Charge).where(
+        or_(
+            Charge.status.in_([S.CAPTURE_APPROVED.value, S.CAPTURE_QUEUED.value]),
+            and_(Charge.status == S.CAPTURE_APPROVED_RETRY.value, Charge.updated_date <= retry_due),
+            and_(Charge.status == S.CAPTURE_READY.value, Charge.updated_date <= stale),
         )
-        .order_by(Charge.updated_date)
-        .limit(1)
-        .with_for_update(skip_locked=True)
+    )
+    if external_id is not None:  # a capture job names its charge
+        due = due.where(Charge.external_id == external_id)
+    charge = await session.scalar(
+        due.order_by(Charge.updated_date).limit(1).with_for_update(skip_locked=True)
     )
     if charge is None:
         return None
@@ -131,11 +132,15 @@ async def _claim(session: AsyncSession, settings: Settings, now: datetime) -> _C
 
 
 async def _capture_one(
-    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, now: datetime | None = None
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    now: datetime | None = None,
+    external_id: str | None = None,
 ) -> ChargeStatus | None:
-    """Capture one due charge; returns its new status, or None when there was nothing to do."""
+    """Capture one due charge (``external_id``'s, if given); returns its new status, or None."""
     async with unit_of_work(sessionmaker) as session:
-        claimed = await _claim(session, settings, now or utc_now())
+        claimed = await _claim(session, settings, now or utc_now(), external_id)
     if claimed is None:
         return None
     try:
@@ -184,6 +189,13 @@ async def _record_capture(
             await transition(session, charge, S.CAPTURED)
         logger.info("charge.capture.recorded", charge_external_id=claimed.external_id, status=charge.status)
         return S(charge.status)
+
+
+async def capture_charge(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, external_id: str
+) -> ChargeStatus | None:
+    """The capture job's step: capture this charge if it is due (None: not due, done or locked)."""
+    return await _capture_one(sessionmaker, settings, external_id=external_id)
 
 
 async def capture_due(

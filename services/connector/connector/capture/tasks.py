@@ -1,29 +1,40 @@
-"""The capture worker loop: a thin wrapper that calls :func:`capture_due` every poll interval."""
+"""Capture jobs: one per charge approved for capture, and a periodic sweep as a safety net.
+
+The job is deferred by ``transition()`` (``connector.tasks.triggers``) in the transaction that
+approves the capture. The sweep finds what no job covers: charges approved before the job queue
+existed, and ``CAPTURE READY`` intents left by a crash (older than ``stale_intent_after_seconds``).
+"""
 
 from __future__ import annotations
 
-import asyncio
+import procrastinate
 
-from fastapi import FastAPI
-
-from connector import worker
-from connector.capture.service import capture_due
+from connector import jobs
+from connector.capture.service import capture_charge, capture_due
 from connector.config import Settings
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
 
 
-async def capture_loop(app: FastAPI) -> None:
-    settings: Settings = app.state.settings
-    while True:
-        try:
-            attempted = await capture_due(app.state.sessionmaker, settings)
-        except Exception as exc:  # keep the loop alive; the next round retries
-            logger.error("worker.capture.failed", error=type(exc).__name__, exc_info=exc)
-            attempted = 0
-        if attempted < settings.capture_batch_size:
-            await asyncio.sleep(settings.worker_poll_seconds)
+async def capture_job(context: procrastinate.JobContext, charge_external_id: str) -> None:
+    found = jobs.resources(context)
+    status = await capture_charge(found.sessionmaker, found.settings, charge_external_id)
+    logger.info("job.capture.done", charge_external_id=charge_external_id, status=status and status.value)
 
 
-worker.LOOPS["capture"] = capture_loop
+async def capture_sweep_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
+    found = jobs.resources(context)
+    while await capture_due(found.sessionmaker, found.settings) == found.settings.capture_batch_size:
+        pass  # a full batch: there may be more
+
+
+def register(app: procrastinate.App, settings: Settings) -> None:
+    # Gateway failures are recorded on the charge (CAPTURE APPROVED RETRY, its own schedule);
+    # the job's retries are for the rest (database down, a bug), then the job is dead.
+    app.task(name=jobs.CAPTURE_CHARGE, pass_context=True, retry=jobs.retry_strategy(8))(capture_job)
+    app.periodic(cron=settings.capture_sweep_cron, periodic_id="capture")(
+        app.task(name=jobs.CAPTURE_SWEEP, pass_context=True, queueing_lock=jobs.CAPTURE_SWEEP)(
+            capture_sweep_job
+        )
+    )

@@ -1,27 +1,20 @@
-"""The scheduled expiry sweep: runs :func:`sweep` every ``expiry_sweep_interval_seconds``."""
+"""The periodic expiry sweep (``expiry_sweep_cron``), the twin of ``POST /v1/tasks/expired-charges-sweep``."""
 
 from __future__ import annotations
 
-import asyncio
+import procrastinate
 
-from fastapi import FastAPI
-
-from connector import worker
+from connector import jobs
 from connector.config import Settings
 from connector.expiry.service import sweep
-from pay_common.logging import get_logger
-
-logger = get_logger(__name__)
 
 
-async def expiry_loop(app: FastAPI) -> None:
-    settings: Settings = app.state.settings
-    while True:
-        await asyncio.sleep(settings.expiry_sweep_interval_seconds)
-        try:
-            await sweep(app.state.sessionmaker, settings)
-        except Exception as exc:  # keep the schedule alive
-            logger.error("worker.expiry.failed", error=type(exc).__name__, exc_info=exc)
+async def expiry_sweep_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
+    found = jobs.resources(context)
+    await sweep(found.sessionmaker, found.settings)
 
 
-worker.LOOPS["expiry-sweep"] = expiry_loop
+def register(app: procrastinate.App, settings: Settings) -> None:
+    app.periodic(cron=settings.expiry_sweep_cron, periodic_id="expiry")(
+        app.task(name=jobs.EXPIRY_SWEEP, pass_context=True, queueing_lock=jobs.EXPIRY_SWEEP)(expiry_sweep_job)
+    )

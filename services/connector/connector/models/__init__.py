@@ -9,6 +9,7 @@ from connector.models.fee import Fee
 from connector.models.gateway_account import GatewayAccount
 from connector.models.gateway_account_credential import GatewayAccountCredential
 from connector.models.idempotency import Idempotency
+from connector.models.outbox_event import OutboxEvent
 from connector.models.refund import Refund, RefundHistory
 from connector.models.stripe_setup import GatewayAccountStripeSetup
 from connector.models.token import Token
@@ -26,6 +27,7 @@ __all__ = [
     "GatewayAccountStripeSetup",
     "Idempotency",
     "Model",
+    "OutboxEvent",
     "Refund",
     "RefundHistory",
     "Token",

@@ -21,6 +21,7 @@ from connector.accounts.service import get_account
 from connector.charges import repository as charges_repository
 from connector.charges.errors import ChargeNotFound
 from connector.charges.service import refund_summary_of
+from connector.events import outbox
 from connector.gateways.base import GatewayError, RefundResult
 from connector.gateways.base import RefundRequest as GatewayRefundRequest
 from connector.gateways.base import RefundStatus as GatewayRefundStatus
@@ -81,6 +82,7 @@ async def transition_refund(session: AsyncSession, refund: Refund, target: Refun
     refund.version += 1
     session.add(_history_row(refund, now))
     await session.flush()
+    await outbox.record_refund_event(session, refund, now)
     metrics.REFUNDS.labels(status=refund.status).inc()
     logger.info("refund.status_changed", refund_id=refund.external_id, status=refund.status)
 
@@ -162,6 +164,7 @@ async def _insert_refund(session: AsyncSession, charge: Charge, body: RefundRequ
     await session.flush()
     session.add(_history_row(refund, now))
     await session.flush()
+    await outbox.record_refund_event(session, refund, now)
     metrics.REFUNDS.labels(status=refund.status).inc()
     logger.info("refund.created", refund_id=external_id, charge_id=charge.external_id, amount=body.amount)
     return refund

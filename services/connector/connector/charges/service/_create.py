@@ -18,6 +18,7 @@ from connector.charges.service._views import needs_new_token
 from connector.charges.state import ChargeStatus, assert_transition
 from connector.errors import BadRequest, Forbidden, Unprocessable
 from connector.models import Charge, GatewayAccount, GatewayAccountCredential
+from connector.tasks.triggers import after_charge_transition
 from pay_common import metrics
 from pay_common.db.base import utc_now
 from pay_common.ids import new_external_id, new_uuid
@@ -267,6 +268,7 @@ async def _insert_created(session: AsyncSession, values: dict[str, Any]) -> Crea
     charge.id = await repository.insert_charge(
         session, values, event_status=ChargeStatus.CREATED.value, event_name=event, token=token
     )
+    await after_charge_transition(session, charge, ChargeStatus.CREATED, event, values["updated_date"])
     metrics.record_charge_status(charge.payment_provider, ChargeStatus.CREATED.value)
     return CreatedCharge(charge, token)
 

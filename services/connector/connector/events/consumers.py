@@ -1,0 +1,91 @@
+"""Who receives the outbox's events: a small registry, and the external HTTP sink.
+
+A consumer is an async callable taking a batch of messages (connector.md §12.1 format, oldest
+first, all of one payment) and raising when it could not take them; the publisher then retries
+the batch later, so each consumer sees every event at least once, in order per payment. The
+webhooks and email features register their own consumers next to the sink.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import httpx
+import orjson
+
+from connector.config import Settings
+from pay_common.logging import get_logger
+
+logger = get_logger(__name__)
+
+Message = dict[str, Any]
+Consumer = Callable[[Sequence[Message]], Awaitable[None]]
+SIGNATURE_HEADER = "Pay-Signature"
+
+
+class ConsumerFailed(Exception):
+    def __init__(self, name: str, cause: BaseException) -> None:
+        super().__init__(f"event consumer {name!r} failed: {type(cause).__name__}: {cause}")
+        self.name = name
+
+
+class Consumers:
+    """The consumers of one worker process, in registration order."""
+
+    def __init__(self) -> None:
+        self._consumers: dict[str, Consumer] = {}
+
+    def register_consumer(self, name: str, consumer: Consumer) -> None:
+        if name in self._consumers:
+            raise ValueError(f"event consumer {name!r} is already registered")
+        self._consumers[name] = consumer
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._consumers)
+
+    async def deliver(self, messages: Sequence[Message]) -> None:
+        for name, consumer in self._consumers.items():
+            try:
+                await consumer(messages)
+            except Exception as exc:
+                logger.warning("events.consumer_failed", consumer=name, error=type(exc).__name__)
+                raise ConsumerFailed(name, exc) from exc
+
+
+def sign(secret: bytes, body: bytes) -> str:
+    """Hex HMAC-SHA256 of the body, as the receiver recomputes it to trust the batch."""
+    return hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+class HttpSink:
+    """POST ``{"events": [...]}`` to a URL, signed in the ``Pay-Signature`` header; 2xx means taken.
+
+    A ledger or a data warehouse plugs in here: an HTTP endpoint that verifies the signature,
+    stores the events keyed on (resource_external_id, event_type, timestamp) to absorb the
+    at-least-once repeats, and answers 2xx only once they are stored.
+    """
+
+    def __init__(self, client: httpx.AsyncClient, url: str, secret: bytes) -> None:
+        self._client, self._url, self._secret = client, url, secret
+
+    async def __call__(self, messages: Sequence[Message]) -> None:
+        body = orjson.dumps({"events": list(messages)})
+        response = await self._client.post(
+            self._url,
+            content=body,
+            headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(self._secret, body)},
+        )
+        response.raise_for_status()
+
+
+def build_consumers(settings: Settings, client: httpx.AsyncClient) -> Consumers:
+    """Every consumer this deployment configures (the sink only when ``event_sink_url`` is set)."""
+    consumers = Consumers()
+    if settings.event_sink_url:
+        secret = settings.event_sink_secret.get_secret_value() if settings.event_sink_secret else ""
+        consumers.register_consumer("event-sink", HttpSink(client, settings.event_sink_url, secret.encode()))
+    return consumers

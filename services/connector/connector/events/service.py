@@ -1,0 +1,217 @@
+"""The publisher, the emitted-events sweep and the historical emitter (connector.md §12.2).
+
+:func:`publish` sends one payment's pending outbox rows to every consumer, oldest first, in
+batches, and stamps ``emitted_at`` once all of them took a batch. It reads and stamps in short
+transactions of their own and holds none while consumers are called. Jobs for one payment run
+one at a time (procrastinate lock ``outbox:<payment>``), so a payment's events go out in order;
+a crash between delivery and stamping sends the batch again (at least once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connector import jobs
+from connector.config import Settings
+from connector.events import outbox, repository
+from connector.events.consumers import Consumers, Message
+from connector.models import Charge, ChargeEvent, OutboxEvent, Refund, RefundHistory
+from pay_common.db.base import utc_now
+from pay_common.db.session import unit_of_work
+from pay_common.logging import get_logger
+
+logger = get_logger(__name__)
+HISTORICAL_PAGE = 100
+
+
+def message_of(row: OutboxEvent) -> Message:
+    """The event as consumers receive it: connector.md §12.1, null members omitted."""
+    message: dict[str, Any] = {
+        "resource_type": row.resource_type,
+        "resource_external_id": row.resource_external_id,
+        "parent_resource_external_id": row.parent_resource_external_id,
+        "event_type": row.event_type,
+        "timestamp": outbox.format_timestamp(row.event_date),
+        "event_details": row.event_details,
+        "service_id": row.service_id,
+        "live": row.live,
+        "gateway_account_id": row.gateway_account_id,
+    }
+    return {key: value for key, value in message.items() if value is not None}
+
+
+async def publish(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    consumers: Consumers,
+    ordering_key: str,
+    *,
+    batch_size: int,
+) -> int:
+    """Deliver every pending event of one payment; returns how many were sent."""
+    sent = 0
+    while True:
+        async with unit_of_work(sessionmaker) as session:
+            rows = await repository.pending_for(session, ordering_key, batch_size)
+            batch = [(row.id, message_of(row)) for row in rows]
+        if not batch:
+            return sent
+        await consumers.deliver([message for _, message in batch])
+        async with unit_of_work(sessionmaker) as session:
+            await repository.mark_emitted(session, [row_id for row_id, _ in batch])
+        sent += len(batch)
+        logger.info("events.published", ordering_key=ordering_key, events=len(batch))
+
+
+async def sweep_unemitted(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, *, now: datetime | None = None
+) -> int:
+    """``POST /v1/tasks/emitted-events-sweep``: re-send events never marked emitted.
+
+    Events older than ``not_emitted_event_max_age_in_seconds`` whose hold-back has passed get a
+    new publish job each (in the same transaction as their new hold-back, so one sweep after
+    another does not pile up jobs for an event whose consumer is down).
+    """
+    now = now or utc_now()
+    async with unit_of_work(sessionmaker) as session:
+        keys = await repository.stale_keys(
+            session,
+            older_than=now - timedelta(seconds=settings.not_emitted_event_max_age_in_seconds),
+            now=now,
+        )
+        await _republish(
+            session, keys, until=now + timedelta(seconds=settings.do_not_retry_emitting_event_until_seconds)
+        )
+    logger.info("events.sweep.requeued", payments=len(keys))
+    return len(keys)
+
+
+async def _republish(session: AsyncSession, keys: Sequence[str], *, until: datetime | None) -> None:
+    if until is not None and keys:
+        await repository.hold_back(session, keys, until)
+    for key in keys:
+        await jobs.defer(session, jobs.PUBLISH_EVENTS, {"ordering_key": key}, lock=outbox.publish_lock(key))
+
+
+# --- historical emitter ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoricalRange:
+    """What to (re-)emit: ids of one record type, or a date range of events of both types."""
+
+    record_type: str = "charge"
+    start_id: int = 0
+    max_id: int | None = None
+    start_date: datetime | None = None
+    end_date: datetime | None = None
+    do_not_retry_emit_until: int | None = None
+
+    def in_dates(self, moment: datetime) -> bool:
+        if self.start_date is None or self.end_date is None:
+            return True
+        return self.start_date <= moment <= self.end_date
+
+
+async def emit_historical(sessionmaker: async_sessionmaker[AsyncSession], wanted: HistoricalRange) -> int:
+    """Write the outbox rows missing for a range of charges or refunds, and publish them.
+
+    Events already in the outbox are skipped (the seed: "doesn't emit event, if event was emitted
+    previously"); their consumers got them, or the publisher still has them pending.
+    """
+    written = 0
+    if wanted.start_date is not None or wanted.record_type == "charge":
+        written += await _emit_charges(sessionmaker, wanted)
+    if wanted.start_date is not None or wanted.record_type == "refund":
+        written += await _emit_refunds(sessionmaker, wanted)
+    logger.info("events.historical.emitted", events=written)
+    return written
+
+
+async def _charge_page(session: AsyncSession, wanted: HistoricalRange, after_id: int) -> Sequence[Charge]:
+    query = select(Charge).where(Charge.id > after_id).order_by(Charge.id).limit(HISTORICAL_PAGE)
+    if wanted.start_date is not None and wanted.end_date is not None:
+        query = query.where(
+            Charge.id.in_(
+                select(ChargeEvent.charge_id).where(
+                    ChargeEvent.updated.between(wanted.start_date, wanted.end_date)
+                )
+            )
+        )
+    else:
+        query = query.where(Charge.id >= wanted.start_id)
+        if wanted.max_id is not None:
+            query = query.where(Charge.id <= wanted.max_id)
+    return (await session.scalars(query)).all()
+
+
+async def _emit_charges(sessionmaker: async_sessionmaker[AsyncSession], wanted: HistoricalRange) -> int:
+    written, after_id = 0, -1
+    while True:
+        async with unit_of_work(sessionmaker) as session:
+            charges = await _charge_page(session, wanted, after_id)
+            if not charges:
+                return written
+            after_id = charges[-1].id
+            existing = await repository.existing_keys(session, "payment", [c.external_id for c in charges])
+            touched: list[str] = []
+            for charge in charges:
+                events = await session.scalars(
+                    select(ChargeEvent)
+                    .where(ChargeEvent.charge_id == charge.id)
+                    .order_by(ChargeEvent.updated, ChargeEvent.id)
+                )
+                for event in events:
+                    if event.event_name is None or not wanted.in_dates(event.updated):
+                        continue
+                    if (charge.external_id, event.event_name, event.updated) in existing:
+                        continue
+                    await outbox.record_charge_event(session, charge, event.event_name, event.updated)
+                    touched.append(charge.external_id)
+                    written += 1
+            await _hold_back_for(session, wanted, touched)
+
+
+async def _emit_refunds(sessionmaker: async_sessionmaker[AsyncSession], wanted: HistoricalRange) -> int:
+    written, after_id = 0, -1
+    while True:
+        async with unit_of_work(sessionmaker) as session:
+            query = (
+                select(RefundHistory)
+                .where(RefundHistory.id > after_id)
+                .order_by(RefundHistory.id)
+                .limit(HISTORICAL_PAGE)
+            )
+            if wanted.start_date is not None and wanted.end_date is not None:
+                query = query.where(
+                    RefundHistory.history_start_date.between(wanted.start_date, wanted.end_date)
+                )
+            else:
+                refund_ids = select(Refund.id).where(Refund.id >= wanted.start_id)
+                if wanted.max_id is not None:
+                    refund_ids = refund_ids.where(Refund.id <= wanted.max_id)
+                query = query.where(RefundHistory.refund_id.in_(refund_ids))
+            rows = (await session.scalars(query)).all()
+            if not rows:
+                return written
+            after_id = rows[-1].id
+            existing = await repository.existing_keys(session, "refund", [r.external_id for r in rows])
+            touched: list[str] = []
+            for row in rows:
+                if (row.external_id, outbox.refund_event_type(row), row.history_start_date) in existing:
+                    continue
+                await outbox.record_refund_event(session, row, row.history_start_date)
+                touched.append(row.charge_external_id)
+                written += 1
+            await _hold_back_for(session, wanted, touched)
+
+
+async def _hold_back_for(session: AsyncSession, wanted: HistoricalRange, keys: list[str]) -> None:
+    if wanted.do_not_retry_emit_until and keys:
+        until = utc_now() + timedelta(seconds=wanted.do_not_retry_emit_until)
+        await repository.hold_back(session, sorted(set(keys)), until)
