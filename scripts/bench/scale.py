@@ -95,7 +95,6 @@ class Platform:
             **os.environ,
             "CONNECTOR_DATABASE_URL": self.db_url,
             "CONNECTOR_LOG_LEVEL": "WARNING",
-            "CONNECTOR_WORKER_POLL_SECONDS": "0.2",
             "CONNECTOR_TOKEN_API_HMAC_SECRET": HMAC_SECRET,
             "PUBLICAPI_TOKEN_API_HMAC_SECRET": HMAC_SECRET,
             "PUBLICAPI_LOG_LEVEL": "WARNING",
@@ -119,6 +118,11 @@ class Platform:
         port = free_port()
         self.ports[name] = port
         self.processes[name] = _start(app, port, env)
+
+    def start_worker(self, name: str) -> None:
+        """A job worker (``python -m connector.worker``): no listener, it takes jobs from PostgreSQL."""
+        command = [sys.executable, "-m", "connector.worker"]
+        self.processes[name] = subprocess.Popen(command, env=self.env(CONNECTOR_RUN_WORKER="false"), cwd=ROOT)
 
     def haproxy(self, replicas: int) -> None:
         if self.proxy is not None:
@@ -332,9 +336,7 @@ def main() -> None:
             platform.start_service(
                 f"connector{i}", "connector.main:app", platform.env(CONNECTOR_RUN_WORKER="false")
             )
-            platform.start_service(
-                f"worker{i}", "connector.main:app", platform.env(CONNECTOR_RUN_WORKER="true")
-            )
+            platform.start_worker(f"worker{i}")
         accounts = setup_accounts(f"http://127.0.0.1:{platform.ports['connector1']}")
         low_traffic = f"{accounts['burst-1'][0]},{accounts['burst-2'][0]}"
         for i in (1, 2):
