@@ -62,7 +62,7 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
 
-def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start(app: str, port: int, env: dict[str, str], *, timeout: float = 30) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
@@ -75,7 +75,7 @@ def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         "warning",
     ]
     process = subprocess.Popen(command, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthcheck", timeout=1)

@@ -34,7 +34,7 @@ from connector.cli import ADMIN_CALLER
 from pay_common.embedded import create_database, drop_database, with_database
 from pay_common.service_auth import DEVELOPMENT_KEY, MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
 from pay_common.testing.database import find_test_server
-from scripts.bench.create_payment import free_port
+from scripts.bench.create_payment import free_port, start
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCURRENCY = int(os.environ.get("BENCH_SCALE_CONCURRENCY", "16"))
@@ -117,7 +117,8 @@ class Platform:
     def start_service(self, name: str, app: str, env: dict[str, str]) -> None:
         port = free_port()
         self.ports[name] = port
-        self.processes[name] = _start(app, port, env)
+        # Six processes importing at once on a 2-CPU machine: give each up to two minutes.
+        self.processes[name] = start(app, port, env, timeout=120)
 
     def start_worker(self, name: str) -> None:
         """A job worker (``python -m connector.worker``): no listener, it takes jobs from PostgreSQL."""
@@ -173,32 +174,6 @@ class Platform:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
-
-
-def _start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        app,
-        "--port",
-        str(port),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 120  # six processes importing at once on a 2-CPU machine
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{app} exited with code {process.returncode}")
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthcheck", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit(f"{app} did not start on port {port}")
 
 
 def _haproxy() -> str:
