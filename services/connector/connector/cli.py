@@ -20,6 +20,7 @@ token signed with ``PAY_ADMIN_SERVICE_TOKEN_KEY`` (connector's ``service_token_k
 from __future__ import annotations
 
 import json
+import logging
 import os
 from typing import Annotated, Any
 
@@ -186,6 +187,8 @@ def main(
     ] = DEVELOPMENT_KEY,
 ) -> None:
     """Administer GOV.UK Pay accounts and API keys through connector."""
+    # stdout is the command's result (tokens, --json): httpx's per-request lines never belong there.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     client = AdminClient(connector_url, service_token_key=service_token_key)
     ctx.obj = client
     ctx.call_on_close(client.close)
