@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-fast lint format bench fuzz chaos clean
+.PHONY: help install run test test-fast lint format bench bench-scale fuzz chaos clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,9 @@ bench: install ## Run the benchmarks and print the figures recorded in docs/benc
 
 chaos: install ## kill -9 connector processes during payments and refunds, then check recovery (docs/reliability.md)
 	@$(BIN)/python -m scripts.chaos
+bench-scale: install ## Two replicas of each service behind HAProxy: spread, shared rate limit, stopping one mid-run
+	@scripts/install_deploy_tools.sh
+	@$(BIN)/python -m scripts.bench.scale
 
 clean: ## Remove the virtualenv, caches and the embedded database (.data)
 	rm -rf $(VENV) .tools .data .pytest_cache .mypy_cache .ruff_cache

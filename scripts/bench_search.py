@@ -32,6 +32,7 @@ import psutil
 from sqlalchemy.engine import make_url
 
 from pay_common.embedded import create_database, drop_database, with_database
+from pay_common.service_auth import MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
 from pay_common.testing.database import find_test_server
 
 #: ``BENCH_SEARCH_CHARGES`` shrinks the run for a smoke test; the recorded figures use the default.
@@ -334,8 +335,14 @@ async def run() -> None:
                 gc.collect()
                 gc.freeze()
             transport = httpx.ASGITransport(app=app)
+            token = ServiceTokenSigner(
+                "pay_admin", settings.service_token_keys["pay_admin"].get_secret_value()
+            ).mint(MAX_TTL_SECONDS)
             async with httpx.AsyncClient(
-                transport=transport, base_url="http://connector.bench", timeout=60
+                transport=transport,
+                base_url="http://connector.bench",
+                timeout=60,
+                headers={SERVICE_TOKEN_HEADER: token},
             ) as client:
                 await client.get("/v1/api/accounts/2/charges", params={"display_size": "500"})  # warm up
                 if os.environ.get("BENCH_SEARCH_PROFILE"):

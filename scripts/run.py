@@ -47,6 +47,14 @@ WORKERS = [
     ("connector.worker", "CONNECTOR_WORKERS", "captures, sweeps, event publishing"),
     ("webhooks.worker", "WEBHOOKS_WORKERS", "webhook deliveries"),
 ]
+#: Services with interactive API documentation at /docs (the payment pages have none).
+DOCUMENTED = frozenset({"connector", "publicapi"})
+
+
+def bind_host() -> str:
+    """Loopback unless ``PAY_BIND_HOST`` says otherwise: connector's account and key routes are
+    for operators, so a developer's machine must not serve them to its network by default."""
+    return os.environ.get("PAY_BIND_HOST", "127.0.0.1")
 
 
 def database_url() -> tuple[str, object | None]:
@@ -99,7 +107,7 @@ def start_services(env: dict[str, str]) -> list[tuple[str, int, subprocess.Popen
         services.append(("admin", "connector.main:admin_app", "CONNECTOR_ADMIN_PORT", 9301))
     for name, app, port_var, default in services:
         port = _port(port_var, default)
-        command = [PYTHON, "-m", "uvicorn", app, "--host", "0.0.0.0", "--port", str(port), "--no-access-log"]
+        command = [PYTHON, "-m", "uvicorn", app, "--host", bind_host(), "--port", str(port), "--no-access-log"]
         command += UVICORN_LIMITS
         started.append((name, port, subprocess.Popen(command, env=env, cwd=ROOT)))
     return started
@@ -179,7 +187,8 @@ def main() -> None:
         raise
     print()
     for name, port, _ in services:
-        print(f"  {name:<10} http://localhost:{port}   (docs: http://localhost:{port}/docs)")
+        docs = f"   (docs: http://localhost:{port}/docs)" if name in DOCUMENTED else ""
+        print(f"  {name:<10} http://localhost:{port}{docs}")
     for module, purpose, worker in workers:
         print(f"  worker     python -m {module} (pid {worker.pid}): {purpose}")
     print(f"  database   {db_url if server is None else 'embedded PostgreSQL, data in .data/postgres'}")

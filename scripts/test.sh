@@ -6,6 +6,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 # The browser tests drive Debian's chromium; install it when missing (PAY_SKIP_E2E=1 opts out).
 scripts/install_chromium.sh
+# docker-compose and haproxy for tests/deploy (skipped with a reason when they cannot be installed).
+scripts/install_deploy_tools.sh
 workers="${PAY_TEST_WORKERS:-2}"
 parallel=()
 if [ "$workers" != "0" ]; then

@@ -16,6 +16,17 @@ os.environ.setdefault("FRONTEND_ENVIRONMENT", "testing")
 os.environ.setdefault("PUBLICAPI_TOKEN_API_HMAC_SECRET", "test-hmac-secret")
 os.environ.setdefault("CONNECTOR_TOKEN_API_HMAC_SECRET", "test-hmac-secret")
 os.environ.setdefault("FRONTEND_SESSION_SECRET", "test-session-secret")
+# Service tokens (pay_common.service_auth): every caller of connector signs with the test key
+# (tests/service_tokens.py: TEST_SERVICE_TOKEN_KEY).
+os.environ.setdefault(
+    "CONNECTOR_SERVICE_TOKEN_KEYS",
+    '{"publicapi": "test-service-token-key-of-32-bytes-or-more",'
+    ' "frontend": "test-service-token-key-of-32-bytes-or-more",'
+    ' "pay_admin": "test-service-token-key-of-32-bytes-or-more"}',
+)
+os.environ.setdefault("PUBLICAPI_SERVICE_TOKEN_KEY", "test-service-token-key-of-32-bytes-or-more")
+os.environ.setdefault("FRONTEND_SERVICE_TOKEN_KEY", "test-service-token-key-of-32-bytes-or-more")
+os.environ.setdefault("PAY_ADMIN_SERVICE_TOKEN_KEY", "test-service-token-key-of-32-bytes-or-more")
 
 import secrets
 from collections.abc import AsyncIterator
@@ -33,6 +44,7 @@ from connector.config import Settings as ConnectorSettings
 from connector.migrate import upgrade_async
 from pay_common.embedded import create_database, drop_database, with_database
 from pay_common.testing.database import emptying_statements, find_test_server
+from tests.service_tokens import service_token_headers
 
 #: The leak guard fails a test that leaves a task, thread, child process or server running after
 #: its teardown; pytester lets the guard's own test run a pytest of its own.
@@ -110,7 +122,9 @@ async def connector_app(connector_settings: ConnectorSettings) -> AsyncIterator[
 async def connector_client(connector_app: FastAPI, clean_db: str) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the real connector app, on empty tables."""
     transport = httpx.ASGITransport(app=connector_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://connector.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://connector.test", headers=service_token_headers()
+    ) as client:
         yield client
 
 

@@ -23,7 +23,9 @@ from pathlib import Path
 
 import httpx
 
+from connector.cli import ADMIN_CALLER
 from pay_common.embedded import create_database, drop_database, with_database
+from pay_common.service_auth import DEVELOPMENT_KEY, MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
 from pay_common.testing.database import find_test_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +33,9 @@ LUA = Path(__file__).with_name("wrk_post.lua")
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 DURATION = os.environ.get("BENCH_DURATION", "15s")
 HMAC_SECRET = "bench-hmac-secret"
+#: Connector refuses its API without a service token; the services run with development keys here.
+SERVICE_TOKEN = ServiceTokenSigner(ADMIN_CALLER, DEVELOPMENT_KEY).mint(MAX_TTL_SECONDS)
+SERVICE_HEADERS = {SERVICE_TOKEN_HEADER: SERVICE_TOKEN}
 
 
 @dataclass
@@ -57,7 +62,7 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk could not be installed")
 
 
-def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start(app: str, port: int, env: dict[str, str], *, timeout: float = 30) -> subprocess.Popen[bytes]:
     command = [
         sys.executable,
         "-m",
@@ -70,7 +75,7 @@ def start(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
         "warning",
     ]
     process = subprocess.Popen(command, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthcheck", timeout=1)
@@ -90,7 +95,7 @@ def _ms(value: str) -> float:
 
 
 def run_wrk(wrk: str, name: str, url: str, api_key: str = "") -> Result:
-    env = {**os.environ, "BENCH_API_KEY": api_key}
+    env = {**os.environ, "BENCH_API_KEY": api_key, "BENCH_SERVICE_TOKEN": SERVICE_TOKEN}
     # A short warm-up so connection pools and caches are filled before measuring.
     subprocess.run(
         [wrk, "-t2", f"-c{CONNECTIONS}", "-d3s", "-s", str(LUA), url], env=env, capture_output=True
@@ -133,11 +138,13 @@ def create_account_and_key(connector: str) -> tuple[str, str]:
     account = httpx.post(
         f"{connector}/v1/api/accounts",
         json={"payment_provider": "sandbox", "service_id": secrets.token_hex(8), "service_name": "Bench"},
+        headers=SERVICE_HEADERS,
     ).json()
     account_id = str(account["gateway_account_id"])
     key = httpx.post(
         f"{connector}/v1/frontend/auth",
         json={"account_id": account_id, "description": "bench", "created_by": "bench"},
+        headers=SERVICE_HEADERS,
     ).json()["token"]
     return account_id, key
 

@@ -19,10 +19,12 @@ from pact import Verifier
 
 from connector.app import create_app as create_connector_app
 from connector.config import Settings as ConnectorSettings
+from pay_common.service_auth import SERVICE_TOKEN_HEADER
 from tests.contract.provider_states import PATH as STATE_PATH
 from tests.contract.provider_states import router as provider_state_router
 from tests.contract.shared import MISSING_MESSAGE, PACTS_DIR, shared_available
 from tests.served import serve
+from tests.service_tokens import service_token_headers
 
 LATER = "MOTO API authorisation, agreements and idempotency belong to a later issue"
 
@@ -127,6 +129,8 @@ def test_connector_honours_pact(pact_file: str, connector_url: str, pacts_dir: P
         .add_transport(url=connector_url)
         # publicapi always sends JSON bodies with this header; the pact files leave it out.
         .add_custom_header("Content-Type", "application/json")
+        # Connector refuses its API without a service token; publicapi sends one on every call.
+        .add_custom_header(SERVICE_TOKEN_HEADER, service_token_headers("publicapi")[SERVICE_TOKEN_HEADER])
         .state_handler(f"{connector_url}{STATE_PATH}", teardown=True, body=True)
         .set_request_timeout(10_000)
     )

@@ -27,6 +27,7 @@ from publicapi.config import Settings as PublicApiSettings
 from tests.contract.shared import load_spec, shared_available
 from tests.contract.test_openapi_conformance import IMPLEMENTED
 from tests.served import serve
+from tests.service_tokens import service_token_headers
 
 #: Generated requests per operation: enough to find a crash, small enough to stay fast.
 MAX_EXAMPLES = 12
@@ -61,7 +62,7 @@ def publicapi_url(connector_url: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def auth_headers(connector_url: str) -> dict[str, str]:
     """A sandbox account with telephone notifications off, and a key for it."""
-    with httpx.Client(base_url=connector_url) as client:
+    with httpx.Client(base_url=connector_url, headers=service_token_headers()) as client:
         account = client.post(
             "/v1/api/accounts", json={"service_id": "schemathesis", "payment_provider": "sandbox"}
         )

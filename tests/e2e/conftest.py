@@ -37,6 +37,7 @@ from publicapi.app import create_app as create_publicapi_app
 from publicapi.config import Settings as PublicApiSettings
 from tests.factories import create_account
 from tests.served import ServerThread
+from tests.service_tokens import service_token_headers
 from tests.stubs.servers import serve_localstripe, serve_worldpay_stub
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -249,7 +250,7 @@ class PublicApi:
 
 async def public_api_for(stack: Stack, account_id: int) -> AsyncIterator[PublicApi]:
     """A service's view of the public API for gateway account ``account_id`` (an API key minted for it)."""
-    async with httpx.AsyncClient(base_url=stack.connector.url) as connector:
+    async with httpx.AsyncClient(base_url=stack.connector.url, headers=service_token_headers()) as connector:
         minted = await connector.post(
             "/v1/frontend/auth",
             json={"account_id": str(account_id), "description": "e2e", "created_by": "e2e"},

@@ -6,6 +6,7 @@ import, and kept on ``app.state`` so tests can build as many apps as they like.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,9 +18,14 @@ from connector.api import admin_router, router
 from connector.config import Settings, get_settings
 from connector.errors import install_connector_error_handlers
 from connector.gateways import registry
+from connector.observability.tasks import sample_forever
 from pay_common.asgi import RequestIdMiddleware, add_input_limits
 from pay_common.db.session import create_engine, create_sessionmaker
+from pay_common.docs import install_offline_docs
 from pay_common.logging import configure_logging
+from pay_common.metrics import MetricsMiddleware, serving_metrics
+from pay_common.service_auth import ServiceAuthMiddleware, ServiceTokenVerifier
+from pay_common.tracing import instrument_app
 
 
 def create_app(settings: Settings | None = None, *, admin: bool = False) -> FastAPI:
@@ -40,21 +46,45 @@ def create_app(settings: Settings | None = None, *, admin: bool = False) -> Fast
         background = worker.start(settings) if settings.run_worker and not admin else None
         # Start-up objects (modules, routes, models) live as long as the process: keep them out of
         # the collector's full passes, which otherwise land inside requests (docs/benchmarks.md).
+        # The process that exports metrics also samples the queue gauges.
+        sampler = (
+            asyncio.create_task(sample_forever(app.state.sessionmaker))
+            if settings.metrics_port is not None and not admin
+            else None
+        )
         gc.freeze()
         try:
             async with registry.configured(settings):
-                yield
+                with serving_metrics(app, settings.metrics_host, settings.metrics_port):
+                    yield
         finally:
+            if sampler is not None:
+                sampler.cancel()
+                await asyncio.gather(sampler, return_exceptions=True)
             if background is not None:
                 await worker.stop(background)
             await engine.dispose()
 
     configure_logging(service="connector", level=settings.log_level, json=settings.log_json)
-    app = FastAPI(title="GOV.UK Pay connector", version="1.0.0", lifespan=lifespan)
+    app = FastAPI(
+        title="GOV.UK Pay connector", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None
+    )
+    install_offline_docs(app)
     app.state.settings = settings
     install_connector_error_handlers(app)
     app.include_router(admin_router if admin else router)
     # The key-management API answers NUL in its own (publicauth) shape: api_keys/service.py.
     add_input_limits(app, settings, own_text_checks=("/v1/frontend/auth",))
+    # Outside the input limits, so a caller without a token is refused before its body is read.
+    app.add_middleware(ServiceAuthMiddleware, verifier=service_token_verifier(settings))
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, service="connector")
+    instrument_app(app, service="connector")
     return app
+
+
+def service_token_verifier(settings: Settings) -> ServiceTokenVerifier:
+    """Checks callers' tokens against their own keys (``CONNECTOR_SERVICE_TOKEN_KEYS``)."""
+    return ServiceTokenVerifier(
+        {caller: key.get_secret_value() for caller, key in settings.service_token_keys.items()}
+    )

@@ -6,25 +6,34 @@ Run as ``pay-admin ...`` or ``python -m connector.cli ...``::
     pay-admin create-key 1 --description "Production server"
     pay-admin list-keys 1 [--revoked]
     pay-admin revoke-key 1 <token_link>
+    pay-admin service-token --ttl 300
     pay-admin dead-jobs [--task charge.capture]
     pay-admin retry-job <job id>
 
 Every command talks HTTP to a running connector (``--connector-url``, default
 http://127.0.0.1:9300, or ``PAY_ADMIN_CONNECTOR_URL``); nothing touches the database
-directly, so the CLI works against any deployment it can reach.
+directly, so the CLI works against any deployment it can reach. Each call carries a service
+token signed with ``PAY_ADMIN_SERVICE_TOKEN_KEY`` (connector's ``service_token_keys["pay_admin"]``);
+``service-token`` prints one for the operators' other tools (``curl -H "X-Service-Token: ..."``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 from typing import Annotated, Any
 
 import httpx
 import typer
 
 from pay_common.ids import new_uuid_hex
+from pay_common.service_auth import DEVELOPMENT_KEY, MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
 
 DEFAULT_CONNECTOR_URL = "http://127.0.0.1:9300"
+#: The caller name connector knows the CLI's key by.
+ADMIN_CALLER = "pay_admin"
+KEY_ENV_VAR = "PAY_ADMIN_SERVICE_TOKEN_KEY"
 
 app = typer.Typer(help="Administer GOV.UK Pay accounts, API keys and dead jobs.", no_args_is_help=True)
 
@@ -48,10 +57,25 @@ class AdminClient:
     """The connector calls behind the CLI (also used by ``scripts/demo.py``)."""
 
     def __init__(
-        self, base_url: str, *, transport: httpx.BaseTransport | None = None, timeout: float = 10.0
+        self,
+        base_url: str,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 10.0,
+        service_token_key: str | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=transport)
+        key = service_token_key or os.environ.get(KEY_ENV_VAR) or DEVELOPMENT_KEY
+        self.signer = ServiceTokenSigner(ADMIN_CALLER, key)
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=timeout,
+            transport=transport,
+            event_hooks={"request": [self._sign]},
+        )
+
+    def _sign(self, request: httpx.Request) -> None:
+        request.headers[SERVICE_TOKEN_HEADER] = self.signer.token()
 
     def close(self) -> None:
         self._http.close()
@@ -157,9 +181,20 @@ def main(
         str,
         typer.Option("--connector-url", envvar="PAY_ADMIN_CONNECTOR_URL", help="Base URL of connector."),
     ] = DEFAULT_CONNECTOR_URL,
+    service_token_key: Annotated[
+        str,
+        typer.Option(
+            "--service-token-key",
+            envvar=KEY_ENV_VAR,
+            help="Key that signs the CLI's service tokens.",
+            show_default=False,
+        ),
+    ] = DEVELOPMENT_KEY,
 ) -> None:
     """Administer GOV.UK Pay accounts and API keys through connector."""
-    client = AdminClient(connector_url)
+    # stdout is the command's result (tokens, --json): httpx's per-request lines never belong there.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    client = AdminClient(connector_url, service_token_key=service_token_key)
     ctx.obj = client
     ctx.call_on_close(client.close)
 
@@ -312,6 +347,15 @@ def mailbox(
         raise _fail(exc) from exc
     text = "\n\n".join(_email_text(email) for email in emails) if emails else "The mailbox is empty."
     _emit(as_json, emails, text)
+@app.command("service-token")
+def service_token(
+    ctx: typer.Context,
+    ttl: Annotated[
+        int, typer.Option(min=1, max=MAX_TTL_SECONDS, help="Seconds the token stays valid.")
+    ] = 300,
+) -> None:
+    """Print a service token for connector's API routes (header X-Service-Token), valid for --ttl seconds."""
+    typer.echo(_client(ctx).signer.mint(ttl))
 
 
 if __name__ == "__main__":

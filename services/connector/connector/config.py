@@ -8,7 +8,8 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from pay_common.settings import BaseServiceSettings
+from pay_common.service_auth import DEVELOPMENT_KEY
+from pay_common.settings import BaseServiceSettings, load_settings
 
 
 class Settings(BaseServiceSettings):
@@ -117,7 +118,18 @@ class Settings(BaseServiceSettings):
         default=SecretStr("development-only-secret"),
         validation_alias=AliasChoices("CONNECTOR_TOKEN_API_HMAC_SECRET", "TOKEN_API_HMAC_SECRET"),
     )
-    required_secrets: tuple[str, ...] = ("token_api_hmac_secret",)
+    #: One signing key per caller of ``/v1/api`` and ``/v1/frontend`` (pay_common.service_auth):
+    #: ``CONNECTOR_SERVICE_TOKEN_KEYS='{"publicapi": "...", "frontend": "...", "pay_admin": "..."}'``
+    #: or one variable per caller, ``CONNECTOR_SERVICE_TOKEN_KEYS__PUBLICAPI=...``. A caller
+    #: missing here (a webhooks service not deployed yet) is refused.
+    service_token_keys: dict[str, SecretStr] = Field(
+        default_factory=lambda: {
+            caller: SecretStr(DEVELOPMENT_KEY) for caller in ("publicapi", "frontend", "pay_admin")
+        }
+    )
+    required_secrets: tuple[str, ...] = ("token_api_hmac_secret", "service_token_keys")
+    public_urls: tuple[str, ...] = ("frontend_url",)
+    explicit_in_production: tuple[str, ...] = ("database_url", "base_url", "frontend_url")
 
     #: Charges updated more recently than this are skipped by the expiry sweep (the user is active).
     skip_expiring_charges_last_updated_in_seconds: int = Field(
@@ -213,4 +225,4 @@ class Settings(BaseServiceSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings(Settings)

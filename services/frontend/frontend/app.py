@@ -24,6 +24,9 @@ from frontend.three_ds.endpoints import router as three_ds_router
 from pay_common.asgi import RequestIdMiddleware, add_input_limits
 from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
+from pay_common.metrics import MetricsMiddleware, serving_metrics
+from pay_common.service_auth import ServiceTokenSigner
+from pay_common.tracing import instrument_app
 
 #: The session cookie (fact sheet B5).
 SESSION_COOKIE = "frontend_state"
@@ -39,9 +42,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.connector_http = make_async_client(settings.connector_url, transport=connector_transport)
+        app.state.connector_http = make_async_client(
+            settings.connector_url,
+            transport=connector_transport,
+            service_token=ServiceTokenSigner("frontend", settings.service_token_key.get_secret_value()),
+        )
         try:
-            yield
+            with serving_metrics(app, settings.metrics_host, settings.metrics_port):
+                yield
         finally:
             await app.state.connector_http.aclose()
 
@@ -85,6 +93,8 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware, https=settings.cookies_secure)
     add_input_limits(app, settings, render=render_refusal, json_bodies=False)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, service="frontend")
+    instrument_app(app, service="frontend")
     return app
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from pay_common.settings import BaseServiceSettings
+from pay_common.service_auth import DEVELOPMENT_KEY
+from pay_common.settings import BaseServiceSettings, load_settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -23,7 +24,11 @@ class Settings(BaseServiceSettings):
     #: The card form is the largest body the payment pages take: a few hundred bytes.
     max_body_bytes: int = 100_000
     session_secret: SecretStr = SecretStr("development-only-secret")
-    required_secrets: tuple[str, ...] = ("session_secret",)
+    #: Signs this service's calls to connector (connector's ``service_token_keys["frontend"]``).
+    service_token_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
+    required_secrets: tuple[str, ...] = ("session_secret", "service_token_key")
+    public_urls: tuple[str, ...] = ("base_url",)
+    explicit_in_production: tuple[str, ...] = ("base_url", "connector_url")
     #: Browser lifetime of the session cookie (pay-frontend's COOKIE_MAX_AGE example: 90 minutes).
     session_max_age_seconds: int = 5400
     #: ``None``: Secure cookies exactly when ``base_url`` is https.
@@ -49,4 +54,4 @@ class Settings(BaseServiceSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings(Settings)

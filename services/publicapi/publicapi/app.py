@@ -9,8 +9,12 @@ import httpx
 from fastapi import FastAPI
 
 from pay_common.asgi import RequestIdMiddleware, add_input_limits
+from pay_common.docs import install_offline_docs
 from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
+from pay_common.metrics import MetricsMiddleware, serving_metrics
+from pay_common.service_auth import ServiceTokenSigner
+from pay_common.tracing import instrument_app
 from publicapi.api import router
 from publicapi.auth.errors import install_auth_error_handlers
 from publicapi.config import Settings, get_settings
@@ -34,16 +38,19 @@ def create_app(
             read_timeout=settings.connector_read_timeout,
             max_connections=settings.connector_max_connections,
             transport=connector_transport,
+            service_token=ServiceTokenSigner("publicapi", settings.service_token_key.get_secret_value()),
         )
         limiter = rate_limiter_of(app)
         try:
-            yield
+            with serving_metrics(app, settings.metrics_host, settings.metrics_port):
+                yield
         finally:
             await app.state.connector_http.aclose()
             await limiter.aclose()
 
     configure_logging(service="publicapi", level=settings.log_level, json=settings.log_json)
-    app = FastAPI(title="GOV.UK Pay API", version="1.0.0", lifespan=lifespan)
+    app = FastAPI(title="GOV.UK Pay API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_offline_docs(app)
     app.state.settings = settings
     install_public_error_handlers(app)
     install_auth_error_handlers(app)
@@ -52,4 +59,6 @@ def create_app(
     # Bodies, ids and queries are checked by each operation, which knows its P-codes.
     add_input_limits(app, settings, render=render_refusal, parse_json=False, check_urls=False)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, service="publicapi")
+    instrument_app(app, service="publicapi")
     return app

@@ -7,7 +7,8 @@ from functools import lru_cache
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
-from pay_common.settings import BaseServiceSettings
+from pay_common.service_auth import DEVELOPMENT_KEY
+from pay_common.settings import BaseServiceSettings, load_settings
 
 
 def _alias(original: str) -> AliasChoices:
@@ -31,7 +32,11 @@ class Settings(BaseServiceSettings):
         default=SecretStr("development-only-secret"),
         validation_alias=AliasChoices("PUBLICAPI_TOKEN_API_HMAC_SECRET", "TOKEN_API_HMAC_SECRET"),
     )
-    required_secrets: tuple[str, ...] = ("token_api_hmac_secret",)
+    #: Signs this service's calls to connector (connector's ``service_token_keys["publicapi"]``).
+    service_token_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
+    required_secrets: tuple[str, ...] = ("token_api_hmac_secret", "service_token_key")
+    public_urls: tuple[str, ...] = ("base_url",)
+    explicit_in_production: tuple[str, ...] = ("base_url", "connector_url")
 
     # --- API keys (publicapi.md §b) ---
     #: How long a resolved key is trusted without asking connector again; a revoked key
@@ -89,4 +94,4 @@ class Settings(BaseServiceSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings(Settings)

@@ -9,13 +9,16 @@ from collections.abc import Iterator
 
 import asyncpg
 import httpx
+import jwt
 import pytest
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from connector.cli import app as cli
 from pay_common import api_keys
+from pay_common.service_auth import SERVICE_TOKEN_HEADER, ServiceTokenSigner
 from tests.served import serve_connector
+from tests.service_tokens import TEST_SERVICE_TOKEN_KEY, service_token_headers
 
 runner = CliRunner()
 
@@ -43,7 +46,9 @@ def test_create_account_then_keys_end_to_end(connector_url: str) -> None:
     key = key.strip()
     assert code == 0
     assert api_keys.verify_key(key, "test-hmac-secret")
-    resolved = httpx.get(f"{connector_url}/v1/api/auth", headers={"Authorization": f"Bearer {key}"})
+    resolved = httpx.get(
+        f"{connector_url}/v1/api/auth", headers={"Authorization": f"Bearer {key}", **service_token_headers()}
+    )
     assert resolved.json()["account_id"] == account_id
 
     code, output = run(connector_url, "list-keys", account_id, "--json")
@@ -59,7 +64,10 @@ def test_create_account_then_keys_end_to_end(connector_url: str) -> None:
     assert code == 0
     assert output.startswith(f"Revoked {tokens[0]['token_link']}")
     assert (
-        httpx.get(f"{connector_url}/v1/api/auth", headers={"Authorization": f"Bearer {key}"}).status_code
+        httpx.get(
+            f"{connector_url}/v1/api/auth",
+            headers={"Authorization": f"Bearer {key}", **service_token_headers()},
+        ).status_code
         == 401
     )
     assert run(connector_url, "list-keys", account_id) == (0, "No keys.\n")
@@ -119,3 +127,33 @@ def test_dead_jobs_are_listed_and_retried(connector_url: str, database_url: str)
     code, output = run(connector_url, "retry-job", str(job_id))
     assert code == 1
     assert "404" in output
+
+
+def test_connector_refuses_its_api_without_a_service_token(connector_url: str) -> None:
+    refused = httpx.get(f"{connector_url}/v1/api/accounts/1")
+    forged = ServiceTokenSigner("pay_admin", "not-the-key-connector-has-for-pay-admin").mint()
+    with_forged = httpx.get(f"{connector_url}/v1/api/accounts/1", headers={SERVICE_TOKEN_HEADER: forged})
+
+    assert refused.status_code == 401
+    assert refused.json() == {"message": ["A valid service token is required"]}
+    assert with_forged.status_code == 401
+    assert httpx.get(f"{connector_url}/healthcheck").status_code == 200
+
+
+def test_service_token_prints_a_token_connector_accepts_for_the_ttl_asked(connector_url: str) -> None:
+    code, output = run(connector_url, "service-token", "--ttl", "120")
+    token = output.strip()
+    claims = jwt.decode(token, TEST_SERVICE_TOKEN_KEY, algorithms=["HS256"], audience="connector")
+
+    assert code == 0
+    assert claims["iss"] == "pay_admin"
+    assert claims["exp"] - claims["iat"] == 120
+    answered = httpx.get(f"{connector_url}/v1/api/accounts/999999", headers={SERVICE_TOKEN_HEADER: token})
+    assert answered.status_code == 404
+
+
+def test_service_token_lifetime_is_bounded(connector_url: str) -> None:
+    code, output = run(connector_url, "service-token", "--ttl", "86400")
+
+    assert code == 2
+    assert "less than or equal to 3600" in output

@@ -32,6 +32,7 @@ from connector.refunds import errors, repository
 from connector.refunds import gateway as gateways
 from connector.refunds.schemas import RefundRequest
 from connector.refunds.state import TRANSITIONS, RefundStatus
+from pay_common import metrics
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.ids import new_external_id
@@ -84,6 +85,7 @@ async def transition_refund(session: AsyncSession, refund: Refund, target: Refun
     session.add(_history_row(refund, now))
     await session.flush()
     await outbox.record_refund_event(session, refund, now)
+    metrics.REFUNDS.labels(status=refund.status).inc()
     logger.info("refund.status_changed", refund_id=refund.external_id, status=refund.status)
 
 
@@ -172,6 +174,7 @@ async def _insert_refund(session: AsyncSession, charge: Charge, body: RefundRequ
     session.add(_history_row(refund, now))
     await session.flush()
     await outbox.record_refund_event(session, refund, now)
+    metrics.REFUNDS.labels(status=refund.status).inc()
     logger.info("refund.created", refund_id=external_id, charge_id=charge.external_id, amount=body.amount)
     return refund
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 
+from pay_common import metrics
 from pay_common.logging import get_logger
 from publicapi.ratelimit.errors import too_many_requests
 from publicapi.ratelimit.service import Decision, RateLimiter
@@ -34,6 +35,7 @@ async def enforce_rate_limit(request: Request, account_id: str) -> Decision:
     decision = await rate_limiter_of(request.app).hit(request.method, request.url.path, account_id)
     if not decision.allowed:
         logger.info("ratelimit.exceeded", rate_key=decision.key, retry_after=decision.retry_after)
+        metrics.RATE_LIMIT_REFUSALS.labels(method=request.method).inc()
         raise too_many_requests(decision.retry_after)
     return decision
 

@@ -20,6 +20,7 @@ from connector.charges.state import ChargeStatus
 from connector.credentials import state as credential_state
 from connector.errors import BadRequest, Forbidden, Unprocessable
 from connector.models import Charge, GatewayAccount, GatewayAccountCredential
+from pay_common import metrics
 from pay_common.db.base import utc_now
 from pay_common.ids import new_external_id, new_uuid
 from pay_common.logging import get_logger
@@ -257,6 +258,7 @@ async def _insert_created(session: AsyncSession, values: dict[str, Any]) -> Crea
     # UNDEFINED and CREATED show the same external state, so the view's links are known now.
     token = new_uuid() if needs_new_token(charge) else None
     await insert_as(session, charge, ChargeStatus.CREATED, token=token)
+    metrics.record_charge_status(charge.payment_provider, ChargeStatus.CREATED.value)
     return CreatedCharge(charge, token)
 
 

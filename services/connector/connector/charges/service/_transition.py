@@ -10,6 +10,7 @@ from connector.charges import repository
 from connector.charges.state import ChargeStatus, assert_transition, forced_transition_event
 from connector.models import Charge, ChargeEvent
 from connector.tasks.triggers import after_charge_transition
+from pay_common import metrics
 from pay_common.db.base import utc_now
 
 
@@ -41,6 +42,7 @@ async def transition(
     )
     await session.flush()
     await after_charge_transition(session, charge, target, event, now)
+    metrics.record_charge_status(charge.payment_provider, target.value)
     return event
 
 
