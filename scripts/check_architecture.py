@@ -64,6 +64,12 @@ SQL_OUTSIDE_REPOSITORIES = frozenset(
         "events/service.py",  # the historical emitter's paged reads
         "jobs.py",  # deferring a procrastinate job in the caller's transaction
         "tasks/service.py",  # the dead-job listing and retry
+        # The provider notifications and clean-up sweep (Worldpay, Stripe) still query in place.
+        "gateway_cleanup/service.py",
+        "gateways/stripe/disputes.py",
+        "gateways/stripe/notifications.py",
+        "gateways/worldpay/notifications.py",
+        "notifications/service.py",
     }
 )
 

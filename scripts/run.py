@@ -107,7 +107,17 @@ def start_services(env: dict[str, str]) -> list[tuple[str, int, subprocess.Popen
         services.append(("admin", "connector.main:admin_app", "CONNECTOR_ADMIN_PORT", 9301))
     for name, app, port_var, default in services:
         port = _port(port_var, default)
-        command = [PYTHON, "-m", "uvicorn", app, "--host", bind_host(), "--port", str(port), "--no-access-log"]
+        command = [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            bind_host(),
+            "--port",
+            str(port),
+            "--no-access-log",
+        ]
         command += UVICORN_LIMITS
         started.append((name, port, subprocess.Popen(command, env=env, cwd=ROOT)))
     return started

@@ -347,6 +347,8 @@ def mailbox(
         raise _fail(exc) from exc
     text = "\n\n".join(_email_text(email) for email in emails) if emails else "The mailbox is empty."
     _emit(as_json, emails, text)
+
+
 @app.command("service-token")
 def service_token(
     ctx: typer.Context,

@@ -39,6 +39,7 @@ def test_every_job_type_and_schedule_is_registered(connector_settings: Settings)
         jobs.HISTORICAL_EMIT,
         jobs.EMITTED_EVENTS_SWEEP,
         jobs.RETRY_STALLED,
+        jobs.SEND_EMAIL,
     }
     assert schedules == {
         jobs.CAPTURE_SWEEP: settings.capture_sweep_cron,

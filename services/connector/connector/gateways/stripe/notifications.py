@@ -26,10 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges.state import ChargeStatus
+from connector.credentials.state import CredentialState, transition_credential
 from connector.gateways.stripe.disputes import record_dispute
 from connector.models import GatewayAccountCredential
 from connector.notifications.service import lock_charge_by_transaction, move_charge
-from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.logging import get_logger
 
@@ -144,9 +144,7 @@ async def _account_updated(sessionmaker: async_sessionmaker[AsyncSession], accou
                 GatewayAccountCredential.state == "ACTIVE",
             )
         )
-        credential.state = "ENTERED" if active else "ACTIVE"
-        if credential.state == "ACTIVE":
-            credential.active_start_date = utc_now()
+        transition_credential(credential, CredentialState.ENTERED if active else CredentialState.ACTIVE)
         logger.info(
             "stripe.notification.credential_promoted",
             credential_external_id=credential.external_id,
