@@ -60,6 +60,7 @@ async def _arrange(db_session: AsyncSession) -> dict[str, str]:
         "charge_id": charge.external_id,
         "credential_id": "1",
         "token_id": "00000000-0000-0000-0000-000000000000",
+        "job_id": "1",
     }
 
 
