@@ -40,12 +40,24 @@ async def _serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> 
 
 @pytest_asyncio.fixture
 async def stalled_connector_url() -> AsyncIterator[str]:
-    server = await asyncio.start_server(_serve, "127.0.0.1", 0)
+    handlers: set[asyncio.Task[object]] = set()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        handlers.add(task)
+        await _serve(reader, writer)
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.close()
+        # close() only stops listening: the stalled handler would sleep on past the test.
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
 
 
 async def test_stalled_connector_becomes_p0298_within_the_read_timeout(stalled_connector_url: str) -> None:
