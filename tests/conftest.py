@@ -22,8 +22,10 @@ os.environ.setdefault(
     "CONNECTOR_SERVICE_TOKEN_KEYS",
     '{"publicapi": "test-service-token-key-of-32-bytes-or-more",'
     ' "frontend": "test-service-token-key-of-32-bytes-or-more",'
-    ' "pay_admin": "test-service-token-key-of-32-bytes-or-more"}',
+    ' "pay_admin": "test-service-token-key-of-32-bytes-or-more",'
+    ' "webhooks": "test-service-token-key-of-32-bytes-or-more"}',
 )
+os.environ.setdefault("WEBHOOKS_SERVICE_TOKEN_KEY", "test-service-token-key-of-32-bytes-or-more")
 os.environ.setdefault("PUBLICAPI_SERVICE_TOKEN_KEY", "test-service-token-key-of-32-bytes-or-more")
 os.environ.setdefault("FRONTEND_SERVICE_TOKEN_KEY", "test-service-token-key-of-32-bytes-or-more")
 os.environ.setdefault("PAY_ADMIN_SERVICE_TOKEN_KEY", "test-service-token-key-of-32-bytes-or-more")

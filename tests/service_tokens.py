@@ -11,6 +11,7 @@ from pay_common.service_auth import SERVICE_TOKEN_HEADER, ServiceTokenSigner
 TEST_SERVICE_TOKEN_KEY = "test-service-token-key-of-32-bytes-or-more"
 
 
-def service_token_headers(caller: str = "pay_admin") -> dict[str, str]:
+def service_token_headers(caller: str = "pay_admin", *, ttl_seconds: int = 600) -> dict[str, str]:
     """Headers with a fresh token: for clients a test points at connector itself."""
-    return {SERVICE_TOKEN_HEADER: ServiceTokenSigner(caller, TEST_SERVICE_TOKEN_KEY, ttl_seconds=600).mint()}
+    signer = ServiceTokenSigner(caller, TEST_SERVICE_TOKEN_KEY, ttl_seconds=ttl_seconds)
+    return {SERVICE_TOKEN_HEADER: signer.mint()}

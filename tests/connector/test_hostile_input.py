@@ -33,6 +33,9 @@ GENERIC_BODY: dict[str, Any] = {
 }
 #: The key-management API reports NUL in its own words (tests/connector/api_keys): any 4xx.
 OWN_TEXT_CHECKS = "/v1/frontend/auth"
+#: Worldpay notifies in XML: JSON edge classes are just bad XML there, acknowledged as upstream does
+#: and changing nothing (its hostile XML is tested in tests/connector/gateways/worldpay).
+OTHER_FORMATS = "/v1/api/notifications/worldpay"
 
 
 def _body_operations(app: FastAPI) -> list[tuple[str, str]]:
@@ -84,7 +87,10 @@ async def test_every_edge_class_on_every_body_endpoint_is_refused_without_writin
             content, headers = hostile.make(GENERIC_BODY)
             response = await connector_client.request(method, path, content=content, headers=headers)
             own = template.startswith(OWN_TEXT_CHECKS) and hostile.name in ("nul", "lone-surrogate")
-            ok = 400 <= response.status_code < 500 if own else response.status_code == status
+            if template.startswith(OTHER_FORMATS):
+                ok = response.status_code < 500
+            else:
+                ok = 400 <= response.status_code < 500 if own else response.status_code == status
             if not ok:
                 failures.append((method, template, hostile.name, response.status_code, response.text[:200]))
     assert failures == []

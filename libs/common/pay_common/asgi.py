@@ -187,7 +187,8 @@ class JsonBodyMiddleware:
     Content-Type (FastAPI reads them as JSON, and existing clients send them). With
     ``parse=False`` only the media type is checked: for a service whose endpoints read bodies
     with :func:`loads_strict` themselves, to answer with per-operation error codes. Paths under
-    ``own_text_checks`` are parsed but their NUL and surrogates are left to the endpoints.
+    ``own_text_checks`` are parsed but their NUL and surrogates are left to the endpoints; paths
+    under ``other_formats`` take another format (Worldpay's XML) that their endpoints parse safely.
     """
 
     def __init__(
@@ -197,14 +198,20 @@ class JsonBodyMiddleware:
         render: Renderer = connector_envelope,
         parse: bool = True,
         own_text_checks: tuple[str, ...] = (),
+        other_formats: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.render = render
         self.parse = parse
         self.own_text_checks = own_text_checks
+        self.other_formats = other_formats
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in _BODY_METHODS
+            or (self.other_formats and scope["path"].startswith(self.other_formats))
+        ):
             await self.app(scope, receive, send)
             return
         body = await _read_body(receive)
@@ -303,6 +310,7 @@ def add_input_limits(
     json_bodies: bool = True,
     parse_json: bool = True,
     own_text_checks: tuple[str, ...] = (),
+    other_formats: tuple[str, ...] = (),
     check_urls: bool = True,
 ) -> None:
     """The edge every service shares, innermost first: JSON bodies only (``json_bodies``; read
@@ -310,7 +318,11 @@ def add_input_limits(
     reader), then the header and path limits."""
     if json_bodies:
         app.add_middleware(
-            JsonBodyMiddleware, render=render, parse=parse_json, own_text_checks=own_text_checks
+            JsonBodyMiddleware,
+            render=render,
+            parse=parse_json,
+            own_text_checks=own_text_checks,
+            other_formats=other_formats,
         )
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=settings.max_body_bytes, render=render)
     app.add_middleware(

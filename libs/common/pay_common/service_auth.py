@@ -118,13 +118,18 @@ class ServiceAuthMiddleware:
         *,
         verifier: ServiceTokenVerifier,
         protected_prefixes: tuple[str, ...] = ("/v1/api", "/v1/frontend", "/v1/tasks"),
+        open_prefixes: tuple[str, ...] = (),
     ) -> None:
         self.app = app
         self.verifier = verifier
         self.protected_prefixes = protected_prefixes
+        self.open_prefixes = open_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.protected_prefixes):
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if not path.startswith(self.protected_prefixes) or (
+            self.open_prefixes and path.startswith(self.open_prefixes)
+        ):
             await self.app(scope, receive, send)
             return
         token = _header(scope, SERVICE_TOKEN_HEADER)

@@ -74,9 +74,21 @@ def create_app(settings: Settings | None = None, *, admin: bool = False) -> Fast
     install_connector_error_handlers(app)
     app.include_router(admin_router if admin else router)
     # The key-management API answers NUL in its own (publicauth) shape: api_keys/service.py.
-    add_input_limits(app, settings, own_text_checks=("/v1/frontend/auth",))
+    # Worldpay notifies in XML, parsed with defusedxml by its endpoint (gateways/worldpay).
+    add_input_limits(
+        app,
+        settings,
+        own_text_checks=("/v1/frontend/auth",),
+        other_formats=("/v1/api/notifications/worldpay",),
+    )
     # Outside the input limits, so a caller without a token is refused before its body is read.
-    app.add_middleware(ServiceAuthMiddleware, verifier=service_token_verifier(settings))
+    # Payment providers' notifications come from outside the platform, with their own proof
+    # (Stripe's signature, Worldpay's source check, the sandbox's token): no service token.
+    app.add_middleware(
+        ServiceAuthMiddleware,
+        verifier=service_token_verifier(settings),
+        open_prefixes=("/v1/api/notifications/",),
+    )
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware, service="connector")
     instrument_app(app, service="connector")

@@ -124,7 +124,8 @@ class Settings(BaseServiceSettings):
     #: missing here (a webhooks service not deployed yet) is refused.
     service_token_keys: dict[str, SecretStr] = Field(
         default_factory=lambda: {
-            caller: SecretStr(DEVELOPMENT_KEY) for caller in ("publicapi", "frontend", "pay_admin")
+            caller: SecretStr(DEVELOPMENT_KEY)
+            for caller in ("publicapi", "frontend", "pay_admin", "webhooks")
         }
     )
     required_secrets: tuple[str, ...] = ("token_api_hmac_secret", "service_token_keys")

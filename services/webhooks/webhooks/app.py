@@ -12,6 +12,7 @@ from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
+from pay_common.service_auth import ServiceTokenSigner
 from webhooks.api import router
 from webhooks.config import Settings, get_settings
 from webhooks.errors import install_webhooks_error_handlers
@@ -44,6 +45,7 @@ def create_app(
             read_timeout=settings.connector_timeout_seconds,
             max_connections=20,
             transport=connector_transport,
+            service_token=ServiceTokenSigner("webhooks", settings.service_token_key.get_secret_value()),
         )
         try:
             yield

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from pay_common.service_auth import DEVELOPMENT_KEY
 from pay_common.settings import BaseServiceSettings
 
 #: Upstream's ``liveDataAllowDomains`` (webhooks-and-payment-pages.md §A4): a live webhook's
@@ -50,7 +51,13 @@ class Settings(BaseServiceSettings):
     event_ingest_secret: SecretStr = SecretStr("development-only-secret")
     #: Signing keys are stored encrypted (Fernet) under a key derived from this secret.
     signing_key_encryption_secret: SecretStr = SecretStr("development-only-secret")
-    required_secrets: tuple[str, ...] = ("event_ingest_secret", "signing_key_encryption_secret")
+    #: Signs this service's calls to connector (connector's ``service_token_keys["webhooks"]``).
+    service_token_key: SecretStr = SecretStr(DEVELOPMENT_KEY)
+    required_secrets: tuple[str, ...] = (
+        "event_ingest_secret",
+        "signing_key_encryption_secret",
+        "service_token_key",
+    )
 
     #: None: ``development`` in the development environment, ``strict`` everywhere else.
     callback_url_policy: CallbackUrlPolicy | None = None
