@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Generator, Hashable, Iterable
+from concurrent.futures.thread import _worker as _futures_worker
 from typing import Any
 
 import psutil
@@ -42,6 +44,17 @@ def snapshot() -> Snapshot:
     running.update(_children())
     running.update(_listeners())
     return running
+
+
+def settled(before: Snapshot, seconds: float = 1.0) -> Snapshot:
+    """A snapshot once what the test left is gone, or after ``seconds``: a pool thread finishing
+    its last job, or a socket closing, a moment after the test's own teardown is not a leak."""
+    deadline = time.monotonic() + seconds
+    after = snapshot()
+    while leaks(before, after) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        after = snapshot()
+    return after
 
 
 def leaks(before: Snapshot, after: Snapshot, allowed: Iterable[Hashable] = ()) -> Snapshot:
@@ -90,14 +103,20 @@ def _threads() -> Iterable[tuple[Hashable, str]]:
 
 
 def _idle_pool_worker(thread: threading.Thread) -> bool:
-    """An idle worker of AnyIO's thread pool (Starlette serves static files through it).
+    """An idle worker of a loop's thread pool: AnyIO's (Starlette serves static files through
+    it) or the loop's default executor (``getaddrinfo``, ``to_thread``).
 
-    The pool belongs to an event loop, not to a test: a session's server keeps a few workers
-    waiting for the next file to read (each exits after 10 s idle). One that is not idle is
-    still doing a test's work, and counts.
+    The pools belong to an event loop, not to a test: a session's server keeps a few workers
+    waiting for the next job. A busy AnyIO worker is still doing a test's work, and counts (the
+    guard gives it a moment to finish: :func:`settled`).
     """
     idle_workers = getattr(thread, "idle_workers", None)  # anyio._backends._asyncio.WorkerThread
-    return idle_workers is not None and thread in idle_workers
+    if idle_workers is not None:
+        return thread in idle_workers
+    # concurrent.futures' workers (the loop's default executor names them asyncio_N) live as long
+    # as their executor and serve every test after the first; a lookup may still be finishing
+    # in one after the test that asked gave up on it (a timed-out getaddrinfo cannot be stopped).
+    return getattr(thread, "_target", None) is _futures_worker
 
 
 def _children() -> Iterable[tuple[Hashable, str]]:
@@ -151,7 +170,7 @@ class LeakGuard:
         before = item.stash.get(_BEFORE, None)
         if before is None:  # setup never ran (e.g. another plugin skipped it)
             return result
-        after = snapshot()
+        after = settled(before)
         kept = set().union(*self._owned.values())
         # A fixture torn down during this teardown must have stopped what it started (unless a
         # fixture still alive started it too: a session fixture first set up inside a module one).
