@@ -60,7 +60,7 @@ async def test_a_card_form_post_without_content_type_is_the_csrf_error_page(
     browser: httpx.AsyncClient, new_payment: PaymentFactory, db_session: AsyncSession
 ) -> None:
     """A body without Content-Type cannot be read as a form, so it carries no CSRF token: the
-    documented answer is the system error page (fact sheet B6, status 500 as pay-frontend)."""
+    documented answer is the system error page (fact sheet B6), with 400 where pay-frontend says 500."""
     payment = await new_payment()
     page = await start(browser, payment)
     before = await _state(db_session)
@@ -68,7 +68,7 @@ async def test_a_card_form_post_without_content_type_is_the_csrf_error_page(
 
     response = await browser.post(f"/card_details/{payment.charge_id}", content=str(httpx.QueryParams(form)))
 
-    assert response.status_code == 500
+    assert response.status_code == 400
     assert "We’re experiencing technical problems" in response.text
     assert await _state(db_session) == before
 

@@ -49,7 +49,9 @@ async def check_csrf(request: Request, charge: Charge) -> None:
     if not has_secret(request.session):
         raise PageResponse(session_expired(request))
     if not is_valid(request.session, token if isinstance(token, str) else None):
-        raise PageResponse(system_error(request, charge))
+        # The documented page (fact sheet B6), but a 400: a missing or forged token is the
+        # client's input, never a server error (docs/decisions.md, "Hostile input").
+        raise PageResponse(system_error(request, charge, status_code=400))
 
 
 async def guarded_charge(

@@ -128,8 +128,8 @@ def session_expired(request: Request) -> HTMLResponse:
     return message_page(request, "expired", status_code=403)
 
 
-def system_error(request: Request, charge: Charge | None = None) -> HTMLResponse:
-    return message_page(request, "error", charge=charge, status_code=500)
+def system_error(request: Request, charge: Charge | None = None, *, status_code: int = 500) -> HTMLResponse:
+    return message_page(request, "error", charge=charge, status_code=status_code)
 
 
 def not_found(request: Request) -> HTMLResponse:

@@ -228,7 +228,7 @@ async def test_a_post_without_csrf_token_is_refused(
 
     response = await browser.post(f"/card_details/{payment.charge_id}", data={"cardNo": "4242424242424242"})
 
-    assert response.status_code == 500
+    assert response.status_code == 400
     assert "We’re experiencing technical problems" in response.text
     assert await charge_status(connector_client, payment.charge_id) == "ENTERING CARD DETAILS"
 
