@@ -48,7 +48,18 @@ from connector.cli import AdminClient  # noqa: E402
 from connector.gateways.sandbox.ledger import holdings, read  # noqa: E402
 from connector.migrate import upgrade_async  # noqa: E402
 from pay_common.embedded import create_database, drop_database, with_database  # noqa: E402
+from pay_common.service_auth import (  # noqa: E402
+    DEVELOPMENT_KEY,
+    MAX_TTL_SECONDS,
+    SERVICE_TOKEN_HEADER,
+    ServiceTokenSigner,
+)
 from pay_common.testing.database import find_test_server  # noqa: E402
+
+#: Connector's development keys sign the calls the payment pages would make (an hour at most).
+FRONTEND_HEADERS = {
+    SERVICE_TOKEN_HEADER: ServiceTokenSigner("frontend", DEVELOPMENT_KEY).mint(MAX_TTL_SECONDS)
+}
 
 PYTHON = sys.executable
 SECRET = "chaos-hmac-secret"
@@ -450,7 +461,10 @@ async def main(kills: int, seed: int, keep: bool) -> int:
             httpx.AsyncClient(
                 base_url=f"http://127.0.0.1:{public_port}", headers=headers, timeout=30
             ) as public_client,
-            httpx.AsyncClient(base_url=f"http://127.0.0.1:{web_port}", timeout=30) as connector_client,
+            # The card details go to connector as the payment pages send them: with their service token.
+            httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{web_port}", headers=FRONTEND_HEADERS, timeout=30
+            ) as connector_client,
         ):
             await asyncio.gather(
                 traffic(run, seed, public_client, connector_client),
