@@ -33,10 +33,6 @@ from tests.served import serve
 from tests.service_tokens import service_token_headers
 
 REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "150"))
-#: schemathesis' form-body strategies use the ``random`` module, which Hypothesis reports as a
-#: deprecation (an error under ``filterwarnings = error``) on some draws: theirs to fix, not a bug
-#: of ours, and it says nothing about our services' answers.
-pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 HIGH_LIMIT = 1_000_000
 #: Rounds of generation (new seeds) before giving up on reaching REQUESTS.
 MAX_ROUNDS = 6
