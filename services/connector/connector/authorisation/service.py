@@ -45,6 +45,7 @@ from connector.cancel.service import (
 )
 from connector.charges import repository as charges_repository
 from connector.charges.errors import ChargeNotFound, ChargeNotInCorrectState
+from connector.charges.gateway_call import GatewayCall
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
@@ -98,17 +99,10 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class _Intent:
+class _Intent(GatewayCall):
     """A snapshot of the locked charge: what the gateway call needs once the transaction is closed."""
 
-    charge_id: int
-    external_id: str
-    provider: str
-    gateway_transaction_id: str | None
-    amount: int
     description: str
-    credentials: dict[str, Any]
-    authorisation_mode: str = "WEB"
     save_payment_instrument: bool = False
     requires_3ds: bool = False
     send_payer_ip_address: bool = False
@@ -116,15 +110,10 @@ class _Intent:
 
 async def _snapshot(session: AsyncSession, charge: Charge) -> _Intent:
     account = await repository.get_account(session, charge.gateway_account_id)
-    return _Intent(
-        charge_id=charge.id,
-        external_id=charge.external_id,
-        provider=charge.payment_provider,
-        gateway_transaction_id=charge.gateway_transaction_id,
-        amount=charge.total_amount,
+    return await _Intent.of(
+        session,
+        charge,
         description=charge.description,
-        credentials=await charges_repository.credentials_for(session, charge),
-        authorisation_mode=charge.authorisation_mode.upper(),
         save_payment_instrument=bool(charge.save_payment_instrument_to_agreement),
         requires_3ds=bool(account and account.requires_3ds),
         send_payer_ip_address=bool(account and account.send_payer_ip_address_to_gateway),
@@ -304,17 +293,7 @@ async def _discard(
     )
     if target == S.AUTHORISATION_SUCCESS:
         transaction_id = (result.gateway_transaction_id if result else None) or intent.gateway_transaction_id
-        await void_orphan(
-            PendingCancel(
-                charge_id=intent.charge_id,
-                external_id=intent.external_id,
-                provider=intent.provider,
-                gateway_transaction_id=transaction_id,
-                amount=intent.amount,
-                credentials=intent.credentials,
-                flow=EXPIRY,
-            )
-        )
+        await void_orphan(PendingCancel.from_call(intent, gateway_transaction_id=transaction_id, flow=EXPIRY))
     return Outcome(current, ChargeNotInCorrectState(intent.external_id))
 
 

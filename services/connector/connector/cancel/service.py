@@ -31,12 +31,12 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges import repository
+from connector.charges.gateway_call import GatewayCall
 from connector.charges.service import transition
 from connector.charges.state import (
     POST_AUTHORISATION,
@@ -114,17 +114,10 @@ class CancelRefused(Exception):
 
 
 @dataclass(frozen=True)
-class PendingCancel:
-    """The gateway call to make once the intent is committed."""
+class PendingCancel(GatewayCall):
+    """The gateway call (a void) to make once the intent is committed, and the flow it ends."""
 
-    charge_id: int
-    external_id: str
-    provider: str
-    gateway_transaction_id: str | None
-    amount: int
-    credentials: dict[str, Any]
     flow: CancelFlow
-    authorisation_mode: str = "WEB"
 
 
 def _needs_gateway(status: ChargeStatus) -> bool:
@@ -136,27 +129,11 @@ def _needs_gateway(status: ChargeStatus) -> bool:
 
 async def pending_for(session: AsyncSession, charge: Charge, flow: CancelFlow) -> PendingCancel:
     """What a gateway cancel (void) of the locked ``charge`` needs once the transaction is closed."""
-    return PendingCancel(
-        charge_id=charge.id,
-        external_id=charge.external_id,
-        provider=charge.payment_provider,
-        gateway_transaction_id=charge.gateway_transaction_id,
-        amount=charge.total_amount,
-        credentials=await repository.credentials_for(session, charge),
-        flow=flow,
-        authorisation_mode=charge.authorisation_mode.upper(),
-    )
+    return await PendingCancel.of(session, charge, flow=flow)
 
 
 def _operation(pending: PendingCancel) -> GatewayOperation:
-    return GatewayOperation(
-        charge_external_id=pending.external_id,
-        gateway_transaction_id=pending.gateway_transaction_id,
-        amount=pending.amount,
-        credentials=pending.credentials,
-        idempotency_key=f"connector:cancel:{pending.external_id}",
-        authorisation_mode=pending.authorisation_mode,
-    )
+    return pending.operation(f"connector:cancel:{pending.external_id}")
 
 
 async def begin_cancel(session: AsyncSession, charge: Charge, flow: CancelFlow) -> PendingCancel | None:

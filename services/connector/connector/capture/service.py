@@ -14,20 +14,19 @@ captured with the same idempotency key, so the provider cannot capture twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges import repository
 from connector.charges.errors import CannotCapture, ChargeNotFound, DelayedCaptureConflict
+from connector.charges.gateway_call import GatewayCall
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
 from connector.gateways import registry
-from connector.gateways.base import CaptureResult, CaptureStatus, GatewayOperation
+from connector.gateways.base import CaptureResult, CaptureStatus
 from connector.models import Charge, Fee
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
@@ -89,17 +88,6 @@ async def approve_by_service(session: AsyncSession, account_id: str, charge_id: 
 # --- the worker's step ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _ClaimedCapture:
-    charge_id: int
-    external_id: str
-    provider: str
-    gateway_transaction_id: str | None
-    amount: int
-    credentials: dict[str, Any]
-    authorisation_mode: str = "WEB"
-
-
 async def _claim(
     session: AsyncSession,
     settings: Settings,
@@ -107,7 +95,7 @@ async def _claim(
     external_id: str | None = None,
     *,
     stale_only: bool = False,
-) -> _ClaimedCapture | None:
+) -> GatewayCall | None:
     retry_due = now - timedelta(seconds=settings.capture_process_failed_capture_retry_delay_in_seconds)
     stale = now - timedelta(seconds=settings.stale_intent_after_seconds)
     stale_intent = and_(Charge.status == S.CAPTURE_READY.value, Charge.updated_date <= stale)
@@ -131,15 +119,7 @@ async def _claim(
         logger.warning("charge.capture.recovering_stale_intent", charge_external_id=charge.external_id)
         await transition(session, charge, S.CAPTURE_APPROVED_RETRY)
     await transition(session, charge, S.CAPTURE_READY)
-    return _ClaimedCapture(
-        charge_id=charge.id,
-        external_id=charge.external_id,
-        provider=charge.payment_provider,
-        gateway_transaction_id=charge.gateway_transaction_id,
-        amount=charge.total_amount,
-        credentials=await repository.credentials_for(session, charge),
-        authorisation_mode=charge.authorisation_mode.upper(),
-    )
+    return await GatewayCall.of(session, charge)
 
 
 async def _capture_one(
@@ -158,16 +138,7 @@ async def _capture_one(
         return None
     try:
         gateway = registry.get_gateway(claimed.provider)
-        result = await gateway.capture(
-            GatewayOperation(
-                charge_external_id=claimed.external_id,
-                gateway_transaction_id=claimed.gateway_transaction_id,
-                amount=claimed.amount,
-                credentials=claimed.credentials,
-                idempotency_key=idempotency_key(claimed.external_id),
-                authorisation_mode=claimed.authorisation_mode,
-            )
-        )
+        result = await gateway.capture(claimed.operation(idempotency_key(claimed.external_id)))
         captured: CaptureResult | None = result
     except Exception as exc:  # GatewayError, or an adapter bug: retry later either way
         logger.warning(
@@ -180,7 +151,7 @@ async def _capture_one(
 async def _record_capture(
     sessionmaker: async_sessionmaker[AsyncSession],
     settings: Settings,
-    claimed: _ClaimedCapture,
+    claimed: GatewayCall,
     captured: CaptureResult | None,
 ) -> ChargeStatus:
     async with unit_of_work(sessionmaker) as session:

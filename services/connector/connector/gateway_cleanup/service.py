@@ -18,12 +18,12 @@ row lock), so two sweeps racing on one charge cannot both move it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges import repository
+from connector.charges.gateway_call import GatewayCall
 from connector.charges.service import transition
 from connector.charges.state import ChargeStatus
 from connector.gateways import registry
@@ -78,21 +78,9 @@ async def _candidates(sessionmaker: async_sessionmaker[AsyncSession], limit: int
         ).all()
         found: list[_Candidate] = []
         for charge in charges:
-            credentials: dict[str, Any] = await repository.credentials_for(session, charge)
-            found.append(
-                _Candidate(
-                    charge.id,
-                    GatewayOperation(
-                        charge_external_id=charge.external_id,
-                        gateway_transaction_id=charge.gateway_transaction_id,
-                        amount=charge.amount + (charge.corporate_surcharge or 0),
-                        credentials=credentials,
-                        idempotency_key=f"connector:cleanup-cancel:{charge.external_id}",
-                        authorisation_mode=charge.authorisation_mode.upper(),
-                    ),
-                    charge.payment_provider,
-                )
-            )
+            call = await GatewayCall.of(session, charge)
+            operation = call.operation(f"connector:cleanup-cancel:{call.external_id}")
+            found.append(_Candidate(call.charge_id, operation, call.provider))
         return found
 
 
