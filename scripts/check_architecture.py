@@ -62,7 +62,6 @@ SQL_OUTSIDE_REPOSITORIES = frozenset(
         "refunds/service.py",  # closing the refund history row in transition_refund
         "events/outbox.py",  # the outbox's INSERT ... ON CONFLICT statements
         "events/service.py",  # the historical emitter's paged reads
-        "jobs.py",  # deferring a procrastinate job in the caller's transaction
         "tasks/service.py",  # the dead-job listing and retry
         # The provider notifications and clean-up sweep (Worldpay, Stripe) still query in place.
         "gateway_cleanup/service.py",

@@ -13,9 +13,14 @@ from datetime import datetime
 from typing import Any
 
 import procrastinate
+from procrastinate.app import WorkerOptions
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from pay_common.logging import get_logger
+
+logger = get_logger(__name__)
 
 _DEFER = text(
     "SELECT procrastinate_defer_jobs_v1(ARRAY[CAST(ROW("
@@ -59,3 +64,51 @@ def build_app(database_url: str, *, pool_size: int, application_name: str) -> pr
         kwargs={"application_name": application_name},
     )
     return procrastinate.App(connector=connector)
+
+
+def worker_options(
+    *,
+    queue: str,
+    concurrency: int,
+    resources: object,
+    wait: bool,
+    install_signal_handlers: bool,
+    heartbeat_seconds: float,
+    stalled_after_seconds: float,
+    shutdown_timeout_seconds: float | None = None,
+) -> WorkerOptions:
+    """How every service runs a worker: its own queue only, finished jobs deleted, heartbeats on,
+    ``resources`` handed to each job body in its context."""
+    options: WorkerOptions = {
+        "queues": [queue],
+        "concurrency": concurrency,
+        "wait": wait,
+        "additional_context": {"resources": resources},
+        "delete_jobs": "successful",
+        "install_signal_handlers": install_signal_handlers,
+        "update_heartbeat_interval": heartbeat_seconds,
+        "stalled_worker_timeout": stalled_after_seconds,
+    }
+    if shutdown_timeout_seconds is not None:
+        options["shutdown_graceful_timeout"] = shutdown_timeout_seconds
+    return options
+
+
+async def retry_stalled_jobs(
+    context: procrastinate.JobContext, *, queue: str, stalled_after_seconds: float
+) -> int:
+    """Put back in ``queue`` the jobs of workers that stopped sending heartbeats (crashed, killed);
+    returns how many. A stalled periodic job whose next run is already queued is dropped instead:
+    that run does the work."""
+    manager = context.app.job_manager
+    stalled = list(await manager.get_stalled_jobs(queue=queue, seconds_since_heartbeat=stalled_after_seconds))
+    for job in stalled:
+        logger.warning("worker.job_stalled", job_id=job.id, task=job.task_name)
+        try:
+            await manager.retry_job(job)
+        except (procrastinate.exceptions.AlreadyEnqueued, procrastinate.exceptions.UniqueViolation):
+            assert job.id is not None
+            await manager.finish_job_by_id_async(
+                job.id, status=procrastinate.jobs.Status.ABORTED, delete_job=True
+            )
+    return len(stalled)

@@ -9,18 +9,16 @@ on any number of machines, share the work. A job that keeps failing ends in proc
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import procrastinate
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.config import Settings
 from connector.events.consumers import Consumers
+from pay_common import jobs as common_jobs
 
 # Task names (``<feature>.<verb>``): deferring code names the task, it never imports the job body.
 CAPTURE_CHARGE = "charge.capture"
@@ -37,12 +35,6 @@ SEND_EMAIL = "email.send"
 #: The connector's queue: its workers take no other (the webhooks service has its own).
 QUEUE = "default"
 
-_DEFER = text(
-    "SELECT procrastinate_defer_jobs_v1(ARRAY[CAST(ROW("
-    "CAST(:queue AS varchar), CAST(:task AS varchar), 0, CAST(:lock AS text), NULL,"
-    " CAST(:args AS jsonb), CAST(:scheduled_at AS timestamptz)) AS procrastinate_job_to_defer_v1)])"
-)
-
 
 async def defer(
     session: AsyncSession,
@@ -54,32 +46,14 @@ async def defer(
     queue: str = QUEUE,
 ) -> None:
     """Enqueue ``task`` in the session's transaction: it commits, or rolls back, with the change."""
-    await session.execute(
-        _DEFER,
-        {
-            "queue": queue,
-            "task": task,
-            "lock": lock,
-            "args": json.dumps(args or {}),
-            "scheduled_at": scheduled_at,
-        },
-    )
-
-
-def conninfo(database_url: str) -> str:
-    """The libpq form of the connector's URL (procrastinate's pool uses psycopg, not asyncpg)."""
-    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    await common_jobs.defer(session, task, args, queue=queue, lock=lock, scheduled_at=scheduled_at)
 
 
 def build_app(settings: Settings) -> procrastinate.App:
     """A procrastinate app on the connector's database; tasks are added by ``connector.worker``."""
-    connector = procrastinate.PsycopgConnector(
-        conninfo=conninfo(settings.database_url),
-        min_size=1,
-        max_size=settings.worker_db_pool_size,
-        kwargs={"application_name": "connector-worker"},
+    return common_jobs.build_app(
+        settings.database_url, pool_size=settings.worker_db_pool_size, application_name="connector-worker"
     )
-    return procrastinate.App(connector=connector)
 
 
 def retry_strategy(max_attempts: int, base: int = 2) -> procrastinate.RetryStrategy:

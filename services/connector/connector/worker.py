@@ -18,7 +18,6 @@ from contextlib import asynccontextmanager
 
 import httpx
 import procrastinate
-from procrastinate.app import WorkerOptions
 
 from connector import jobs
 from connector.capture import tasks as capture_tasks
@@ -31,6 +30,7 @@ from connector.expiry import tasks as expiry_tasks
 from connector.gateways import registry
 from connector.recovery import tasks as recovery_tasks
 from connector.tokens import tasks as token_tasks
+from pay_common import jobs as common_jobs
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging, get_logger
 
@@ -40,20 +40,9 @@ logger = get_logger(__name__)
 async def retry_stalled_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
     """Put back in the queue the jobs of workers that stopped sending heartbeats (crashed, killed)."""
     found = jobs.resources(context)
-    manager = context.app.job_manager
-    stalled = await manager.get_stalled_jobs(
-        seconds_since_heartbeat=found.settings.worker_stalled_after_seconds
+    await common_jobs.retry_stalled_jobs(
+        context, queue=jobs.QUEUE, stalled_after_seconds=found.settings.worker_stalled_after_seconds
     )
-    for job in stalled:
-        logger.warning("worker.job_stalled", job_id=job.id, task=job.task_name)
-        try:
-            await manager.retry_job(job)
-        except (procrastinate.exceptions.AlreadyEnqueued, procrastinate.exceptions.UniqueViolation):
-            # A periodic job whose next run is already queued: that run does the work.
-            assert job.id is not None
-            await manager.finish_job_by_id_async(
-                job.id, status=procrastinate.jobs.Status.ABORTED, delete_job=True
-            )
 
 
 def register_tasks(app: procrastinate.App, settings: Settings) -> None:
@@ -115,18 +104,16 @@ async def run(
         logger.info(
             "worker.started", concurrency=settings.worker_concurrency, consumers=resources.consumers.names
         )
-        options: WorkerOptions = {
-            "queues": [jobs.QUEUE],
-            "concurrency": settings.worker_concurrency,
-            "wait": wait,
-            "additional_context": {"resources": resources},
-            "delete_jobs": "successful",
-            "install_signal_handlers": install_signal_handlers,
-            "update_heartbeat_interval": settings.worker_heartbeat_seconds,
-            "stalled_worker_timeout": settings.worker_stalled_after_seconds,
-        }
-        if settings.worker_shutdown_timeout_seconds is not None:
-            options["shutdown_graceful_timeout"] = settings.worker_shutdown_timeout_seconds
+        options = common_jobs.worker_options(
+            queue=jobs.QUEUE,
+            concurrency=settings.worker_concurrency,
+            resources=resources,
+            wait=wait,
+            install_signal_handlers=install_signal_handlers,
+            heartbeat_seconds=settings.worker_heartbeat_seconds,
+            stalled_after_seconds=settings.worker_stalled_after_seconds,
+            shutdown_timeout_seconds=settings.worker_shutdown_timeout_seconds,
+        )
         await app.run_worker_async(**options)
         logger.info("worker.stopped")
 

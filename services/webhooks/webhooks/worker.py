@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import procrastinate
-from procrastinate.app import WorkerOptions
 
+from pay_common import jobs as common_jobs
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging, get_logger
 from webhooks import jobs
@@ -27,13 +27,9 @@ logger = get_logger(__name__)
 async def retry_stalled_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
     """Put back the webhooks jobs of workers that stopped sending heartbeats (crashed, killed)."""
     found = jobs.resources(context)
-    manager = context.app.job_manager
-    stalled = await manager.get_stalled_jobs(
-        queue=jobs.QUEUE, seconds_since_heartbeat=found.settings.worker_stalled_after_seconds
+    await common_jobs.retry_stalled_jobs(
+        context, queue=jobs.QUEUE, stalled_after_seconds=found.settings.worker_stalled_after_seconds
     )
-    for job in stalled:
-        logger.warning("worker.job_stalled", job_id=job.id, task=job.task_name)
-        await manager.retry_job(job)
 
 
 def build_worker_app(settings: Settings) -> procrastinate.App:
@@ -70,16 +66,15 @@ async def run(settings: Settings, *, install_signal_handlers: bool = True, wait:
     app = build_worker_app(settings)
     async with worker_resources(settings) as resources, app.open_async():
         logger.info("worker.started", concurrency=settings.worker_concurrency, queue=jobs.QUEUE)
-        options: WorkerOptions = {
-            "queues": [jobs.QUEUE],
-            "concurrency": settings.worker_concurrency,
-            "wait": wait,
-            "additional_context": {"resources": resources},
-            "delete_jobs": "successful",
-            "install_signal_handlers": install_signal_handlers,
-            "update_heartbeat_interval": settings.worker_heartbeat_seconds,
-            "stalled_worker_timeout": settings.worker_stalled_after_seconds,
-        }
+        options = common_jobs.worker_options(
+            queue=jobs.QUEUE,
+            concurrency=settings.worker_concurrency,
+            resources=resources,
+            wait=wait,
+            install_signal_handlers=install_signal_handlers,
+            heartbeat_seconds=settings.worker_heartbeat_seconds,
+            stalled_after_seconds=settings.worker_stalled_after_seconds,
+        )
         await app.run_worker_async(**options)
         logger.info("worker.stopped")
 

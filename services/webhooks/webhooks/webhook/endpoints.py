@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, Body, Depends, Query
 
 from webhooks.dependencies import ResolverDep, SettingsDep
+from webhooks.models import Webhook
 from webhooks.postgres import SessionDep
 from webhooks.webhook import service
 from webhooks.webhook.schemas import CreateWebhookRequest, PatchOperation, SigningKeyResponse, webhook_view
@@ -15,6 +16,21 @@ router = APIRouter(prefix="/v1/webhook", tags=["webhooks"])
 
 ServiceIdQuery = Annotated[str | None, Query(max_length=32)]
 AccountIdQuery = Annotated[str | None, Query(max_length=255)]
+
+
+async def owned_webhook(
+    webhook_id: str,
+    session: SessionDep,
+    service_id: Annotated[str, Query(max_length=32)],
+    gateway_account_id: Annotated[str, Query(max_length=255)],
+) -> Webhook:
+    """The webhook of the path, found only by its own service and gateway account (PATCH, keys)."""
+    return await service.get_webhook(
+        session, webhook_id, service_id=service_id, gateway_account_id=gateway_account_id
+    )
+
+
+OwnedWebhookDep = Annotated[Webhook, Depends(owned_webhook)]
 
 
 @router.post("")
@@ -62,43 +78,22 @@ async def get_webhook(
 
 @router.patch("/{webhook_id}")
 async def patch_webhook(
-    webhook_id: str,
+    webhook: OwnedWebhookDep,
     operations: Annotated[list[PatchOperation], Body()],
     session: SessionDep,
     settings: SettingsDep,
     resolver: ResolverDep,
-    service_id: Annotated[str, Query(max_length=32)],
-    gateway_account_id: Annotated[str, Query(max_length=255)],
 ) -> dict[str, Any]:
-    webhook = await service.get_webhook(
-        session, webhook_id, service_id=service_id, gateway_account_id=gateway_account_id
-    )
     return webhook_view(await service.patch_webhook(session, webhook, operations, settings, resolver))
 
 
 @router.get("/{webhook_id}/signing-key")
-async def get_signing_key(
-    webhook_id: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    service_id: Annotated[str, Query(max_length=32)],
-    gateway_account_id: Annotated[str, Query(max_length=255)],
-) -> SigningKeyResponse:
-    webhook = await service.get_webhook(
-        session, webhook_id, service_id=service_id, gateway_account_id=gateway_account_id
-    )
+async def get_signing_key(webhook: OwnedWebhookDep, settings: SettingsDep) -> SigningKeyResponse:
     return SigningKeyResponse(signing_key=service.signing_key_of(webhook, settings))
 
 
 @router.post("/{webhook_id}/signing-key")
 async def regenerate_signing_key(
-    webhook_id: str,
-    session: SessionDep,
-    settings: SettingsDep,
-    service_id: Annotated[str, Query(max_length=32)],
-    gateway_account_id: Annotated[str, Query(max_length=255)],
+    webhook: OwnedWebhookDep, session: SessionDep, settings: SettingsDep
 ) -> SigningKeyResponse:
-    webhook = await service.get_webhook(
-        session, webhook_id, service_id=service_id, gateway_account_id=gateway_account_id
-    )
     return SigningKeyResponse(signing_key=await service.regenerate_signing_key(session, webhook, settings))

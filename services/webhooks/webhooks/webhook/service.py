@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +24,13 @@ RESOLVE_TIMEOUT_SECONDS = 2.0
 
 
 def cipher_of(settings: Settings) -> SigningKeyCipher:
-    return SigningKeyCipher(settings.signing_key_encryption_secret.get_secret_value())
+    return _cipher(settings.signing_key_encryption_secret.get_secret_value())
+
+
+@lru_cache(maxsize=4)
+def _cipher(secret: str) -> SigningKeyCipher:
+    # Built once per secret: every delivery attempt decrypts a key with it.
+    return SigningKeyCipher(secret)
 
 
 async def validate_callback_url(
