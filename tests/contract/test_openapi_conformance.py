@@ -28,7 +28,7 @@ IMPLEMENTED: tuple[tuple[str, str], ...] = (
     ("get", "/v1/refunds"),
     ("post", "/v1/auth"),
 )
-NOT_YET = "agreements, disputes and MOTO API authorisation belong to a later issue"
+NOT_YET = "agreements and disputes belong to a later issue"
 NOT_IMPLEMENTED: dict[tuple[str, str], str] = {
     ("get", "/v1/agreements"): NOT_YET,
     ("post", "/v1/agreements"): NOT_YET,

@@ -26,9 +26,9 @@ from tests.contract.shared import MISSING_MESSAGE, PACTS_DIR, shared_available
 from tests.served import serve
 from tests.service_tokens import service_token_headers
 
-LATER = "MOTO API authorisation, agreements and idempotency belong to a later issue"
+LATER = "agreements and idempotency belong to a later issue"
 
-#: Pacts outside this issue's scope (MOTO API authorisation, agreements, idempotency).
+#: Pacts outside this issue's scope (agreements, idempotency).
 NOT_YET_IN_SCOPE: dict[str, str] = {
     "publicapi-connector-cancel-agreement-with-active-status.json": LATER,
     "publicapi-connector-cancel-agreement-with-cancelled-status.json": LATER,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -41,3 +42,9 @@ def auth_token(charge: dict[str, Any]) -> str:
 
 def card(token: str, **overrides: Any) -> dict[str, Any]:
     return {"one_time_token": token, **CARD, **overrides}
+
+
+def mentions(text: str, digits: str) -> bool:
+    """Whether ``digits`` (a CVC, say) stand on their own in ``text``: not inside the longer runs
+    of letters, digits or dots of random ids, request ids and timestamps."""
+    return re.search(rf"(?<![0-9a-z.]){digits}(?![0-9a-z.])", text) is not None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from typing import Any
 
 import httpx
@@ -19,7 +18,7 @@ from connector.config import Settings
 from connector.gateways import registry
 from connector.models import CardType, Charge, ChargeEvent, GatewayAccount, Token, accepted_card_types
 from tests.connector.gateways.fakes import CountingGateway
-from tests.connector.motoapi.moto import AUTHORISE, card, create_moto_charge
+from tests.connector.motoapi.moto import AUTHORISE, card, create_moto_charge, mentions
 from tests.factories import create_account, create_charge
 from tests.jobs import jobs_of
 
@@ -399,11 +398,6 @@ async def test_a_body_that_does_not_bind_is_400(connector_client: httpx.AsyncCli
 # --- card data stays out of logs, messages and the database -----------------------------------
 
 
-def _mentions(text: str, digits: str) -> bool:
-    """``digits`` standing on their own (not inside the longer runs of ids and timestamps)."""
-    return re.search(rf"(?<![0-9a-z.]){digits}(?![0-9a-z.])", text) is not None
-
-
 @pytest.mark.parametrize(
     ("number", "cvc", "expected"),
     [
@@ -430,7 +424,7 @@ async def test_card_number_and_cvc_are_never_logged_answered_or_stored(
     assert response.status_code == expected
     logged = json.dumps(logs, default=str) + caplog.text + response.text
     assert number not in logged
-    assert not _mentions(logged, cvc)
+    assert not mentions(logged, cvc)
     charge = await _charge(db_session, charge_id)
     row = (
         (await db_session.execute(select(Charge.__table__).where(Charge.__table__.c.id == charge.id)))
@@ -440,7 +434,7 @@ async def test_card_number_and_cvc_are_never_logged_answered_or_stored(
     stored = json.dumps(dict(row.items()), default=str)
     await db_session.commit()
     assert number not in stored
-    assert not _mentions(stored, cvc)
+    assert not mentions(stored, cvc)
 
 
 async def test_a_web_charge_locked_elsewhere_is_not_touched(
