@@ -74,7 +74,9 @@ SQL_OUTSIDE_REPOSITORIES = frozenset(
 
 #: Where each kind of status may be written: (attribute, module allowed to assign it).
 STATUS_WRITERS = {
-    "status": frozenset({"charges/service/_transition.py", "refunds/service.py", "emails/state.py"}),
+    "status": frozenset(
+        {"charges/service/_transition.py", "refunds/service.py", "emails/state.py", "agreements/state.py"}
+    ),
     "state": frozenset({"credentials/state.py"}),
 }
 #: Constructors / calls that write a status-history row, and the modules allowed to call them.

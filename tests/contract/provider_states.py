@@ -32,6 +32,7 @@ from connector.models import (
 )
 from pay_common.ids import new_external_id, new_uuid_hex
 from pay_common.testing.database import emptying_statements
+from tests.factories import create_agreement
 from tests.publicapi.factories import create_charge, create_refund
 
 PATH = "/_pact/provider-states"
@@ -274,6 +275,16 @@ async def moto_api_charge_with_token(session: AsyncSession, params: Params) -> N
     await session.commit()
 
 
+def _agreement(status: str) -> StateBuilder:
+    """An agreement with the pact's id on a recurring-enabled account (ACTIVE ones hold an ACTIVE instrument)."""
+
+    async def build(session: AsyncSession, params: Params) -> None:
+        account = await _account(session, params["gateway_account_id"], recurring_enabled=True)
+        await create_agreement(session, account, status=status, external_id=params["agreement_external_id"])
+
+    return build
+
+
 STATES: dict[str, StateBuilder] = {
     "a gateway account with external id exists": _flag(),
     "the gateway account is disabled": _flag(disabled=True),
@@ -288,6 +299,10 @@ STATES: dict[str, StateBuilder] = {
     "a Worldpay gateway account with id 444 with gateway account credentials with id 555 and valid credentials": (
         worldpay_account_with_created_credentials
     ),
+    "a gateway account with external id and recurring payment enabled exists": _flag(recurring_enabled=True),
+    "a gateway account and an active agreement exists": _agreement("ACTIVE"),
+    "a gateway account and an agreement with cancelled status exists": _agreement("CANCELLED"),
+    "a gateway account and a new agreement exists": _agreement("CREATED"),
     "a charge exists": a_charge_exists,
     "a canceled charge exists": a_canceled_charge_exists,
     "a charge with card details exists": a_charge_with_card_details_exists,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from connector.accounts.endpoints import router as accounts_router
+from connector.agreements.endpoints import router as agreements_router
 from connector.api_keys.endpoints import router as api_keys_router
 from connector.authorisation.endpoints import router as authorisation_router
 from connector.cancel.endpoints import router as cancel_router
@@ -41,6 +42,7 @@ for feature_router in (
     refunds_router,
     reports_router,
     telephone_router,
+    agreements_router,
     notifications_router,
     tasks_router,
     api_keys_router,

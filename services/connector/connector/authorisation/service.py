@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connector.agreements import service as agreements_service
 from connector.authorisation import repository
 from connector.authorisation.card_details import corporate_surcharge, store_card_details
 from connector.authorisation.errors import (
@@ -312,6 +313,8 @@ async def _record_authorisation(
         store_card_details(charge, card)
         _store_gateway_answer(charge, result, target)
         await transition(session, charge, target)
+        if target == S.AUTHORISATION_SUCCESS:
+            await agreements_service.store_instrument(session, charge, result)
         cancel = await complete_requested_cancel(session, charge)
         if approve_on_success and cancel is None and target == S.AUTHORISATION_SUCCESS:
             # No payer confirms a MOTO API payment: it is queued for capture with its result.
@@ -427,6 +430,8 @@ async def _authorise_3ds_at_gateway(
                 target = S.AUTHORISATION_REJECTED
         _store_gateway_answer(charge, result, target)
         await transition(session, charge, target)
+        if target == S.AUTHORISATION_SUCCESS:
+            await agreements_service.store_instrument(session, charge, result)
         cancel = await complete_requested_cancel(session, charge)
     outcome = await _outcome(sessionmaker, intent, target, None, cancel)
     return Outcome(outcome.status, outcome.error, gateway_failed=result is None)

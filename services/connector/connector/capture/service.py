@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connector.agreements import service as agreements_service
 from connector.charges import repository
 from connector.charges.errors import CannotCapture, ChargeNotFound, DelayedCaptureConflict
 from connector.charges.gateway_call import GatewayCall
@@ -65,6 +66,7 @@ async def approve_by_user(session: AsyncSession, charge_id: str) -> ChargeStatus
     else:
         target = S.CAPTURE_APPROVED
     await transition(session, charge, target)
+    await agreements_service.activate_instrument(session, charge)
     logger.info("charge.capture.approved_by_user", charge_external_id=charge_id, status=target.value)
     return target
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.accounts import repository as accounts_repository
 from connector.accounts import service as accounts_service
 from connector.accounts.schemas import parse_account_id
+from connector.agreements import service as agreements_service
 from connector.charges import repository
 from connector.charges.errors import ChargeNotFound, UnknownGatewayAccount
 from connector.charges.schemas import AuthorisationMode, ChargeCreateRequest, is_valid_return_url
@@ -171,12 +172,12 @@ def check_amount(account: GatewayAccount, credential: GatewayAccountCredential, 
         )
 
 
-def check_agreement_exists(request: ChargeCreateRequest) -> None:
-    """Step 11. There is no agreements table yet, so no agreement can belong to the account."""
+async def check_agreement_exists(
+    session: AsyncSession, account: GatewayAccount, request: ChargeCreateRequest
+) -> None:
+    """Step 11: the named agreement must be one of this account's (404 ``AGREEMENT_NOT_FOUND``)."""
     if request.agreement_id is not None:
-        raise BadRequest(
-            f"Agreement with ID [{request.agreement_id}] not found.", error_identifier="AGREEMENT_NOT_FOUND"
-        )
+        await agreements_service.agreement_for_charge(session, account.id, request.agreement_id)
 
 
 class CreatedCharge(NamedTuple):
@@ -328,7 +329,7 @@ async def create_charge_on_account(
     check_agreement_options(account, request)
     assert request.amount is not None  # bean validation guarantees it
     check_amount(account, credential, request.amount)
-    check_agreement_exists(request)
+    await check_agreement_exists(session, account, request)
     created = await _insert_created(session, _new_charge_values(account, credential, request))
     charge = created.charge
     logger.info(

@@ -1,0 +1,20 @@
+"""Agreement errors, with the identifiers and messages of connector.md §11.1."""
+
+from __future__ import annotations
+
+from connector.errors import BadRequest, NotFound, Unprocessable
+
+
+def agreement_not_found(agreement_id: str) -> NotFound:
+    return NotFound(f"Agreement with ID [{agreement_id}] not found.", error_identifier="AGREEMENT_NOT_FOUND")
+
+
+def agreement_not_active() -> BadRequest:
+    return BadRequest("Payment instrument not active.", error_identifier="AGREEMENT_NOT_ACTIVE")
+
+
+def recurring_not_allowed() -> Unprocessable:
+    return Unprocessable(
+        "Recurring card payments are not enabled for this gateway account",
+        error_identifier="RECURRING_CARD_PAYMENTS_NOT_ALLOWED",
+    )
