@@ -59,12 +59,12 @@ async def search_agreements(
     page: int,
     display_size: int,
 ) -> tuple[int, list[Agreement]]:
-    """The total matching and one page of them, newest first (publicapi asks for exact references)."""
+    """The total matching and one page of them, newest first (references match exactly, ignoring case, as the contract says)."""
     conditions = [Agreement.gateway_account_id == account_id]
     if status is not None:
         conditions.append(Agreement.status == status)
     if reference is not None:
-        conditions.append(Agreement.reference == reference)
+        conditions.append(func.lower(Agreement.reference) == reference.lower())
     total = await session.scalar(select(func.count()).select_from(Agreement).where(*conditions)) or 0
     rows = await session.scalars(
         select(Agreement)

@@ -102,6 +102,21 @@ class ConnectorClient:
         """MOTO API card details; the one-time token in the body names the charge."""
         return await self._request("POST", "/v1/api/charges/authorise", json_body=body)
 
+    def _agreements(self, account_id: str) -> str:
+        return f"{self._account(account_id)}/agreements"
+
+    async def create_agreement(self, account_id: str, body: JsonObject) -> ConnectorResponse:
+        return await self._request("POST", self._agreements(account_id), json_body=body)
+
+    async def get_agreement(self, account_id: str, agreement_id: str) -> ConnectorResponse:
+        return await self._request("GET", f"{self._agreements(account_id)}/{_segment(agreement_id)}")
+
+    async def search_agreements(self, account_id: str, params: dict[str, str]) -> ConnectorResponse:
+        return await self._request("GET", self._agreements(account_id), params=params)
+
+    async def cancel_agreement(self, account_id: str, agreement_id: str) -> ConnectorResponse:
+        return await self._request("POST", f"{self._agreements(account_id)}/{_segment(agreement_id)}/cancel")
+
     async def create_telephone_charge(self, account_id: str, body: JsonObject) -> ConnectorResponse:
         return await self._request("POST", f"{self._account(account_id)}/telephone-charges", json_body=body)
 

@@ -83,6 +83,13 @@ PAYMENT_CHECKS: tuple[tuple[str, Check], ...] = (
     ("to_settled_date", _is_local_date),
 )
 
+AGREEMENT_CHECKS: tuple[tuple[str, Check], ...] = (
+    ("status", lambda value: value in ("created", "active", "inactive", "cancelled")),
+    ("reference", _max_length(255)),
+    ("page", _is_page),
+    ("display_size", _is_display_size),
+)
+
 REFUND_CHECKS: tuple[tuple[str, Check], ...] = (
     ("from_date", _is_zoned_datetime),
     ("to_date", _is_zoned_datetime),
