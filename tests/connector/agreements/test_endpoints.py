@@ -40,7 +40,8 @@ async def test_creates_an_agreement_on_a_recurring_account(
     assert len(body["agreement_id"]) == 26
     assert INSTANT.match(body["created_date"])
     assert {key: body[key] for key in BODY} == BODY
-    assert body["live"] is False and body["service_id"] == account.service_id
+    assert body["live"] is False
+    assert body["service_id"] == account.service_id
     read = await connector_client.get(f"{agreements_url(account.id)}/{body['agreement_id']}")
     assert read.json()["status"] == "CREATED"
     assert "payment_instrument" not in read.json()
@@ -139,7 +140,8 @@ async def test_search_filters_by_status_and_reference_and_pages(
     second_page = (await connector_client.get(url, params={"page": "2", "display_size": "3"})).json()
     past_the_end = await connector_client.get(url, params={"page": "3", "display_size": "3"})
 
-    assert by_status["total"] == 1 and by_status["results"][0]["payment_instrument"]["status"] == "ACTIVE"
+    assert by_status["total"] == 1
+    assert by_status["results"][0]["payment_instrument"]["status"] == "ACTIVE"
     assert by_reference["total"] == 2
     assert (second_page["total"], second_page["count"], second_page["page"]) == (4, 1, 2)
     assert past_the_end.status_code == 404
@@ -172,7 +174,8 @@ async def test_set_up_payment_stores_then_activates_the_instrument(
     assert instrument.status == "CREATED"
     assert instrument.recurring_auth_token.get("token")
     assert (instrument.first_digits_card_number, instrument.last_digits_card_number) == ("400005", "5556")
-    assert instrument.expiry_date == "11/30" and instrument.card_brand == "visa"
+    assert instrument.expiry_date == "11/30"
+    assert instrument.card_brand == "visa"
     assert "4000056655665556" not in repr(
         {column: getattr(instrument, column) for column in PaymentInstrument.__table__.columns.keys()}
     )
