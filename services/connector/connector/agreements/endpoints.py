@@ -15,6 +15,7 @@ from connector.accounts.dependencies import AccountDep
 from connector.agreements import service
 from connector.agreements.schemas import AgreementCancelRequest, AgreementCreateRequest, created_view
 from connector.agreements.state import AgreementStatus
+from connector.errors import BadRequest
 from connector.postgres import SessionDep
 
 router = APIRouter(tags=["agreements"])
@@ -43,15 +44,25 @@ async def get_agreement(account: AccountDep, agreement_id: str, session: Session
     return await service.get_agreement(session, account, agreement_id)
 
 
+def _status(value: str | None) -> AgreementStatus | None:
+    """Either case: publicapi forwards the public lower-case status, as it did to ledger."""
+    if value is None:
+        return None
+    try:
+        return AgreementStatus(value.upper())
+    except ValueError:
+        raise BadRequest(f"Invalid status [{value}]") from None
+
+
 @router.get(AGREEMENTS)
 async def search_agreements(
     account: AccountDep,
     session: SessionDep,
-    status: Annotated[AgreementStatus | None, Query()] = None,
+    status: Annotated[str | None, Query()] = None,
     reference: Annotated[str | None, Query(max_length=255)] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     display_size: Annotated[int, Query(ge=1, le=MAX_DISPLAY_SIZE)] = MAX_DISPLAY_SIZE,
 ) -> dict[str, Any]:
     return await service.search_agreements(
-        session, account, status=status, reference=reference, page=page, display_size=display_size
+        session, account, status=_status(status), reference=reference, page=page, display_size=display_size
     )
