@@ -80,6 +80,11 @@ class Auth3dsData(_Lenient):
     worldpay_challenge_jwt: str | None = Field(default=None, alias="worldpayChallengeJwt")
 
 
+class Agreement(_Lenient):
+    agreement_id: str = ""
+    description: str = ""
+
+
 class Charge(_Lenient):
     """The frontend charge representation (``GET /v1/frontend/charges/{id}``)."""
 
@@ -99,6 +104,8 @@ class Charge(_Lenient):
     gateway_account: GatewayAccount = Field(default_factory=GatewayAccount)
     payment_confirmation_email_enabled: bool = False
     moto: bool = False
+    save_payment_instrument_to_agreement: bool = False
+    agreement: Agreement | None = None
 
     @property
     def provider(self) -> str:

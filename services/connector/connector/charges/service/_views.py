@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts import repository as accounts_repository
 from connector.accounts.schemas import NOTIFY_SECRET_KEYS, card_type_view, redact
+from connector.agreements import repository as agreements_repository
 from connector.charges import repository
 from connector.charges.schemas import AuthorisationMode
 from connector.charges.state import ChargeStatus, external_state
@@ -500,6 +501,17 @@ async def build_frontend_charge_response(
     self_url = frontend_charge_url(settings, charge)
     body["status"] = charge.status
     body["save_payment_instrument_to_agreement"] = charge.save_payment_instrument_to_agreement
+    if charge.agreement_external_id is not None:
+        # The payment pages name the agreement a set-up payment saves the card for.
+        agreement = await agreements_repository.agreement_of_account(
+            session, charge.gateway_account_id, charge.agreement_external_id
+        )
+        if agreement is not None:
+            body["agreement"] = {
+                "agreement_id": agreement.external_id,
+                "description": agreement.description,
+                "reference": agreement.reference,
+            }
     body["gateway_account"] = await gateway_account_view(session, account, charge.payment_provider)
     fee = (await repository.fees_by_charge(session, [charge.id])).get(charge.id)
     if fee is not None:
