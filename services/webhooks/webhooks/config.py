@@ -58,6 +58,8 @@ class Settings(BaseServiceSettings):
         "signing_key_encryption_secret",
         "service_token_key",
     )
+    #: Their defaults are a developer's machine: production refuses to start without them.
+    explicit_in_production: tuple[str, ...] = ("database_url", "connector_url")
 
     #: None: ``development`` in the development environment, ``strict`` everywhere else.
     callback_url_policy: CallbackUrlPolicy | None = None
