@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -81,27 +78,6 @@ async def test_declined_card_is_rejected(
     assert response.json()["message"] == ["This transaction was declined."]
     await db_session.refresh(charge)
     assert charge.status == S.AUTHORISATION_REJECTED
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """Accepts connections (the backlog) but never answers: every read times out."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        sock.close()
-
-
-@pytest.fixture
-def closed_port() -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.parametrize(
