@@ -25,7 +25,12 @@ from connector.gateways.worldpay.adapter import WorldpayGateway
 from connector.models import Charge, ChargeEvent
 from pay_common.db.base import utc_now
 from tests.connector.authorisation.cards import card_body
-from tests.connector.gateways.worldpay.conftest import stub_order, worldpay_account, worldpay_charge
+from tests.connector.gateways.worldpay.conftest import (
+    stub_order,
+    unreachable_worldpay,
+    worldpay_account,
+    worldpay_charge,
+)
 from tests.stubs import worldpay as stub
 
 S = ChargeStatus
@@ -227,15 +232,7 @@ async def test_expiry_when_worldpay_cannot_be_reached(
     else:
         charge = await _authorised_charge(env)
     async with httpx.AsyncClient() as client:
-        timeouts = {"authorise_timeout": 1, "capture_timeout": 1, "refund_timeout": 1}
-        unreachable = WorldpayGateway(
-            client,
-            f"{closed_port}/jsp/merchant/xml/paymentService.jsp",
-            connect_timeout=1,
-            cancel_timeout=1,
-            inquiry_timeout=1,
-            **timeouts,
-        )
+        unreachable = unreachable_worldpay(client, closed_port)
         with registry.override("worldpay", unreachable):
             result = await _expire(env)
     assert result == {"expiry-success": 1 - failed, "expiry-failed": failed}
