@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.charges.state import ChargeStatus
 from connector.models import (
+    Agreement,
     CardType,
     Charge,
     ChargeEvent,
     GatewayAccount,
     GatewayAccountCredential,
+    PaymentInstrument,
     accepted_card_types,
 )
 from pay_common.db.base import utc_now
@@ -99,3 +101,49 @@ async def create_charge(
     session.add(ChargeEvent(charge_id=charge.id, status=charge.status, updated=when))
     await session.commit()
     return charge
+
+
+async def create_agreement(
+    session: AsyncSession,
+    account: GatewayAccount,
+    *,
+    status: str = "ACTIVE",
+    instrument: dict[str, Any] | None = None,
+    **fields: Any,
+) -> Agreement:
+    """A committed agreement in ``status``; ACTIVE (the default) ones get an ACTIVE payment instrument.
+
+    ``instrument`` overrides the instrument's columns (``first_digits_card_number="510510"``,
+    ``last_digits_card_number="5100"`` for the sandbox's always-declined agreement card,
+    ``recurring_auth_token={...}`` for a provider's token). Pass ``instrument={}`` with another
+    status to give it an instrument anyway.
+    """
+    fields.setdefault("external_id", new_external_id())
+    fields.setdefault("service_id", account.service_id)
+    fields.setdefault("live", account.type == "LIVE")
+    fields.setdefault("reference", "AGREEMENT-REF-1")
+    fields.setdefault("description", "A test agreement")
+    agreement = Agreement(gateway_account_id=account.id, status=status, **fields)
+    session.add(agreement)
+    await session.flush()
+    if instrument is not None or status == "ACTIVE":
+        columns: dict[str, Any] = {
+            "status": "ACTIVE" if status == "ACTIVE" else status,
+            "recurring_auth_token": {"token": new_uuid_hex()},
+            "card_brand": "visa",
+            "card_type": "DEBIT",
+            "first_digits_card_number": "424242",
+            "last_digits_card_number": "4242",
+            "expiry_date": "12/30",
+            "cardholder_name": "Mr Payment",
+            "start_date": utc_now(),
+            **(instrument or {}),
+        }
+        payment_instrument = PaymentInstrument(
+            external_id=new_external_id(), agreement_id=agreement.id, **columns
+        )
+        session.add(payment_instrument)
+        await session.flush()
+        agreement.payment_instrument_id = payment_instrument.id
+    await session.commit()
+    return agreement

@@ -27,6 +27,7 @@ from connector.models import (
     Fee,
     GatewayAccount,
     GatewayAccountCredential,
+    Token,
     accepted_card_types,
 )
 from pay_common.ids import new_external_id, new_uuid_hex
@@ -243,6 +244,36 @@ async def apple_pay_charge(session: AsyncSession, params: Params) -> None:
     )
 
 
+#: A moto_api charge as the MOTO pacts show it: no return_url, moto forced on.
+MOTO_API_CHARGE: dict[str, Any] = {
+    "amount": 100,
+    "description": "a description",
+    "reference": "a reference",
+    "return_url": None,
+    "moto": True,
+    "authorisation_mode": "MOTO_API",
+}
+
+
+async def moto_api_charge(session: AsyncSession, params: Params) -> None:
+    await _account(session, params["gateway_account_id"], allow_authorisation_api=True)
+    await _charge(session, params, status="CREATED", **MOTO_API_CHARGE)
+
+
+async def moto_api_charge_with_token(session: AsyncSession, params: Params) -> None:
+    await moto_api_charge(session, params)
+    charge = await _find_charge(session, params["charge_id"])
+    session.add(
+        Token(
+            charge_id=charge.id,
+            secure_redirect_token=params["one_time_token"],
+            created_date=charge.created_date,
+            used=params.get("one_time_token_used") == "true",
+        )
+    )
+    await session.commit()
+
+
 STATES: dict[str, StateBuilder] = {
     "a gateway account with external id exists": _flag(),
     "the gateway account is disabled": _flag(disabled=True),
@@ -269,6 +300,8 @@ STATES: dict[str, StateBuilder] = {
     "a charge with fee and net_amount exists": success_with_fee,
     "a charge with honoured corporate exemption exists": honoured_corporate_exemption,
     "a charge with wallet type APPLE_PAY exists": apple_pay_charge,
+    "a charge with authorisation mode moto_api exists": moto_api_charge,
+    "a charge with authorisation mode moto_api and one_time_token exists": moto_api_charge_with_token,
 }
 
 

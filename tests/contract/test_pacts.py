@@ -26,18 +26,10 @@ from tests.contract.shared import MISSING_MESSAGE, PACTS_DIR, shared_available
 from tests.served import serve
 from tests.service_tokens import service_token_headers
 
-LATER = "MOTO API authorisation, agreements and idempotency belong to a later issue"
+LATER = "agreements and idempotency belong to a later issue"
 
-#: Pacts outside this issue's scope (MOTO API authorisation, agreements, idempotency).
+#: Pacts outside this issue's scope (agreements, idempotency).
 NOT_YET_IN_SCOPE: dict[str, str] = {
-    "publicapi-connector-authorise-moto-api-payment-with-an-already-used-token.json": LATER,
-    "publicapi-connector-authorise-moto-api-payment-with-invalid-card-number.json": LATER,
-    "publicapi-connector-authorise-moto-api-payment-with-invalid-expiry-date.json": LATER,
-    "publicapi-connector-authorise-moto-api-payment-with-invalid-token.json": LATER,
-    "publicapi-connector-authorise-moto-api-payment-with-valid-token.json": LATER,
-    "publicapi-connector-create-payment-with-authorisation-mode-moto-api.json": LATER,
-    "publicapi-connector-create-payment-with-authorisation-mode-moto-api-not-allowed.json": LATER,
-    "publicapi-connector-get-motoapi-created-payment.json": LATER,
     "publicapi-connector-cancel-agreement-with-active-status.json": LATER,
     "publicapi-connector-cancel-agreement-with-cancelled-status.json": LATER,
     "publicapi-connector-create-agreement.json": LATER,
@@ -117,7 +109,7 @@ def test_shared_contracts_are_present() -> None:
         pytest.skip(MISSING_MESSAGE)
     assert len(_pact_files()) == 39
     in_scope = [name for name in _pact_files() if name not in NOT_YET_IN_SCOPE]
-    assert len(in_scope) == 22
+    assert len(in_scope) == 30
     assert set(NOT_YET_IN_SCOPE) | set(CONNECTOR_GAPS) <= set(_pact_files())
 
 

@@ -61,13 +61,18 @@ def publicapi_url(connector_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def auth_headers(connector_url: str) -> dict[str, str]:
-    """A sandbox account with telephone notifications off, and a key for it."""
+    """A sandbox account with telephone notifications off and the MOTO API on, and a key for it."""
     with httpx.Client(base_url=connector_url, headers=service_token_headers()) as client:
         account = client.post(
             "/v1/api/accounts", json={"service_id": "schemathesis", "payment_provider": "sandbox"}
         )
         assert account.status_code == 201, account.text
         account_id = account.json()["gateway_account_id"]
+        moto_api = client.patch(
+            f"/v1/api/accounts/{account_id}",
+            json={"op": "replace", "path": "allow_authorisation_api", "value": True},
+        )
+        assert moto_api.status_code == 200, moto_api.text
         key = client.post(
             "/v1/frontend/auth",
             json={"account_id": str(account_id), "description": "schemathesis", "created_by": "tests"},
@@ -192,3 +197,39 @@ def test_successful_journey_matches_the_contract(
         case = schema[path][method].Case(**parts)
         response = case.call_and_validate(base_url=publicapi_url, headers=auth_headers, checks=checks)
         assert response.status_code in (200, 204), (path, response.text)
+
+
+@pytest.mark.skipif(not shared_available(), reason="shared contracts absent: schemathesis run skipped")
+def test_moto_api_journey_matches_the_contract(
+    schema: Any, publicapi_url: str, auth_headers: dict[str, str]
+) -> None:
+    """A moto_api payment authorised through ``/v1/auth`` with its one-time token, then read."""
+    checks = [not_a_server_error, response_schema_conformance]
+    create = schema["/v1/payments"]["POST"].Case(
+        body={
+            "amount": 1500,
+            "reference": "MOTO-1",
+            "description": "Phone",
+            "authorisation_mode": "moto_api",
+        },
+        media_type="application/json",
+    )
+    created = create.call_and_validate(base_url=publicapi_url, headers=auth_headers, checks=checks)
+    assert created.status_code == 201, created.text
+    payment = created.json()
+    card = {
+        "one_time_token": payment["_links"]["auth_url_post"]["params"]["one_time_token"],
+        "card_number": "4242424242424242",
+        "cvc": "123",
+        "expiry_date": "09/39",
+        "cardholder_name": "J. Citizen",
+    }
+    authorise = schema["/v1/auth"]["POST"].Case(body=card, media_type="application/json")
+    for expected in (204, 400):  # the second use of the token is refused
+        response = authorise.call_and_validate(base_url=publicapi_url, checks=checks)
+        assert response.status_code == expected, response.text
+    read = schema["/v1/payments/{paymentId}"]["GET"].Case(
+        path_parameters={"paymentId": payment["payment_id"]}
+    )
+    got = read.call_and_validate(base_url=publicapi_url, headers=auth_headers, checks=checks)
+    assert got.json()["state"]["status"] == "success"

@@ -14,6 +14,7 @@ from connector.charges.endpoints import router as charges_router
 from connector.credentials.endpoints import router as credentials_router
 from connector.emails.endpoints import router as emails_router
 from connector.healthcheck.endpoints import router as healthcheck_router
+from connector.motoapi.endpoints import router as motoapi_router
 from connector.notifications.endpoints import router as notifications_router
 from connector.refunds.endpoints import router as refunds_router
 from connector.reports.endpoints import router as reports_router
@@ -34,6 +35,7 @@ for feature_router in (
     charges_router,
     tokens_router,
     authorisation_router,
+    motoapi_router,
     capture_router,
     cancel_router,
     refunds_router,

@@ -155,6 +155,10 @@ class Settings(BaseServiceSettings):
     idempotency_expiry_window_seconds: int = 24 * 3600
     #: How long POST /cards and /3ds wait for the gateway before answering 202 (the work goes on).
     auth_read_timeout_seconds: float = 1.0
+    #: How long ``POST /v1/api/charges/authorise`` (MOTO API) waits for the gateway before the
+    #: charge is ``AUTHORISATION TIMEOUT`` (SYNCHRONOUS_AUTH_TIMEOUT_IN_MILLISECONDS upstream, 10 s
+    #: there). Under publicapi's 10 s read timeout, so the service hears the outcome, not a 500.
+    synchronous_auth_timeout_seconds: float = Field(default=8.0, gt=0)
     #: How long a user cancel waits for an authorisation already with the gateway before answering
     #: 202 (the outcome is then voided without the payer: docs/decisions.md).
     cancel_wait_for_authorisation_seconds: float = 2.0

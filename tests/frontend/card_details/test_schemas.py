@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from frontend.card_details.schemas import CardForm, detect_brand, luhn_valid, valid_email
+from frontend.card_details.schemas import CardForm, valid_email
 from frontend.connector_client import CardType
+from pay_common.cards import detect_brand, luhn_valid
 
 VISA_DEBIT_ONLY = [CardType(brand="visa", label="Visa", type="DEBIT")]
 ALL = [

@@ -46,12 +46,15 @@ async def find_test_server(shared_by: str | None = None) -> tuple[str, str]:
 Fetch = Callable[[str], Awaitable[Sequence[Sequence[Any]]]]
 
 _TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+#: Foreign keys that order the DELETEs. ``ON DELETE SET NULL`` ones do not (deleting the parent
+#: first just clears the pointer), which lets two tables point at each other (agreements and
+#: their payment instruments) without a cycle.
 _FOREIGN_KEYS = """
 SELECT child.relname, parent.relname FROM pg_constraint fk
 JOIN pg_class child ON child.oid = fk.conrelid
 JOIN pg_class parent ON parent.oid = fk.confrelid
 JOIN pg_namespace n ON n.oid = child.relnamespace
-WHERE fk.contype = 'f' AND n.nspname = 'public'
+WHERE fk.contype = 'f' AND n.nspname = 'public' AND fk.confdeltype <> 'n'
 """
 #: Sequences a table owns (serial and identity columns), with the value each starts from.
 _SEQUENCES = """

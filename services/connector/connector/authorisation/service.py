@@ -43,6 +43,7 @@ from connector.cancel.service import (
     finish_cancel,
     void_orphan,
 )
+from connector.capture.service import approve_by_user
 from connector.charges import repository as charges_repository
 from connector.charges.errors import ChargeNotFound, ChargeNotInCorrectState
 from connector.charges.gateway_call import GatewayCall
@@ -106,6 +107,10 @@ class _Intent(GatewayCall):
     save_payment_instrument: bool = False
     requires_3ds: bool = False
     send_payer_ip_address: bool = False
+
+
+#: The snapshot phase 1 hands to phases 2 and 3, for entry points with a phase 1 of their own.
+AuthorisationIntent = _Intent
 
 
 async def _snapshot(session: AsyncSession, charge: Charge) -> _Intent:
@@ -225,18 +230,43 @@ def _gateway_request(
     )
 
 
+async def intent_for(session: AsyncSession, charge: Charge) -> AuthorisationIntent:
+    """Phase 1's snapshot, for an entry point that locks the charge itself (the MOTO API)."""
+    return await _snapshot(session, charge)
+
+
+async def authorise_at_gateway(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    intent: AuthorisationIntent,
+    card: CardAuthorisationRequest,
+    *,
+    deadline: float,
+    approve_on_success: bool,
+) -> Outcome:
+    """Phases 2 and 3 after the caller's own phase 1, waiting at most ``deadline`` s for the
+    gateway (past it the charge is ``AUTHORISATION TIMEOUT``); with ``approve_on_success`` an
+    authorised charge is approved for capture in the same transaction as its result."""
+    return await _authorise_at_gateway(
+        sessionmaker, intent, card, "", deadline=deadline, approve_on_success=approve_on_success
+    )
+
+
 async def _authorise_at_gateway(
     sessionmaker: async_sessionmaker[AsyncSession],
     intent: _Intent,
     card: CardAuthorisationRequest,
     return_url: str,
+    *,
+    deadline: float | None = None,
+    approve_on_success: bool = False,
 ) -> Outcome:
     result: AuthorisationResult | None = None
     target: ChargeStatus
     error: ConnectorError | None = None
     try:
         gateway = registry.get_gateway(intent.provider)
-        result = await gateway.authorise(_gateway_request(intent, card, return_url))
+        call = gateway.authorise(_gateway_request(intent, card, return_url))
+        result = await (call if deadline is None else asyncio.wait_for(call, deadline))
         target = _RESULT_STATUS[result.status]
         if target == S.AUTHORISATION_REJECTED:
             error = AuthorisationDeclined()
@@ -244,6 +274,8 @@ async def _authorise_at_gateway(
             error = GatewayErrorResponse(result.error_message or GENERIC_AUTH_ERROR, status_code=402)
     except GatewayTimeout as exc:
         target, error = S.AUTHORISATION_TIMEOUT, GatewayErrorResponse(exc.message, status_code=402)
+    except TimeoutError:  # the caller's deadline passed; the gateway clean-up sweep asks what became of it
+        target, error = S.AUTHORISATION_TIMEOUT, GatewayErrorResponse(GENERIC_AUTH_ERROR, status_code=402)
     except GatewayUnavailable as exc:
         target, error = S.AUTHORISATION_UNEXPECTED_ERROR, GatewayErrorResponse(exc.message, status_code=402)
     except GatewayError as exc:
@@ -257,7 +289,9 @@ async def _authorise_at_gateway(
         charge_external_id=intent.external_id,
         outcome=target.value,
     )
-    return await _record_authorisation(sessionmaker, intent, card, result, target, error)
+    return await _record_authorisation(
+        sessionmaker, intent, card, result, target, error, approve_on_success=approve_on_success
+    )
 
 
 async def _record_authorisation(
@@ -267,6 +301,8 @@ async def _record_authorisation(
     result: AuthorisationResult | None,
     target: ChargeStatus,
     error: ConnectorError | None,
+    *,
+    approve_on_success: bool = False,
 ) -> Outcome:
     async with unit_of_work(sessionmaker) as session:
         charge = await charges_repository.lock_charge_by_id(session, intent.charge_id)
@@ -277,6 +313,9 @@ async def _record_authorisation(
         _store_gateway_answer(charge, result, target)
         await transition(session, charge, target)
         cancel = await complete_requested_cancel(session, charge)
+        if approve_on_success and cancel is None and target == S.AUTHORISATION_SUCCESS:
+            # No payer confirms a MOTO API payment: it is queued for capture with its result.
+            target = await approve_by_user(session, charge.external_id)
     return await _outcome(sessionmaker, intent, target, error, cancel)
 
 

@@ -1,5 +1,6 @@
 """Every table of the connector. Alembic and the repositories import models from here only."""
 
+from connector.models.agreement import Agreement, PaymentInstrument
 from connector.models.api_key import ApiKey
 from connector.models.card_type import CardType, accepted_card_types
 from connector.models.charge import Charge
@@ -18,6 +19,7 @@ from connector.models.token import Token
 from pay_common.db.base import Model
 
 __all__ = [
+    "Agreement",
     "ApiKey",
     "CardType",
     "Charge",
@@ -32,6 +34,7 @@ __all__ = [
     "Model",
     "OutboxEvent",
     "PaymentEmail",
+    "PaymentInstrument",
     "Refund",
     "RefundHistory",
     "Token",

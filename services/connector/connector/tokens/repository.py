@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
@@ -49,6 +50,35 @@ async def mark_used(session: AsyncSession, token_id: str) -> bool:
         .returning(Token.id)
     )
     return result.first() is not None
+
+
+@dataclass(frozen=True)
+class TokenState:
+    charge_id: int
+    used: bool
+
+
+async def find(session: AsyncSession, token_id: str) -> TokenState | None:
+    """The token's charge and ``used`` flag as committed now (a plain read, never the
+    session's cached object: callers read it again once they hold the charge's lock)."""
+    row = (
+        await session.execute(
+            select(Token.charge_id, Token.used).where(Token.secure_redirect_token == token_id)
+        )
+    ).one_or_none()
+    return None if row is None else TokenState(charge_id=row.charge_id, used=row.used)
+
+
+async def use_all_of_charge(session: AsyncSession, charge_id: int) -> int:
+    """Mark every unused token of the charge used (the caller holds the charge's row lock);
+    return how many changed."""
+    result = await session.execute(
+        update(Token)
+        .where(Token.charge_id == charge_id, Token.used.is_(False))
+        .values(used=True, version=Token.version + 1)
+        .returning(Token.id)
+    )
+    return len(result.all())
 
 
 async def exists(session: AsyncSession, token_id: str) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from frontend.connector_client import CardType
+from pay_common.cards import DetectedCard, detect_brand, luhn_valid
 
 #: Form field name → input id (the error summary links to the input).
 FIELD_IDS: dict[str, str] = {
@@ -72,69 +73,6 @@ COUNTRIES: tuple[tuple[str, str], ...] = (
     ("US", "United States"),
 )
 COUNTRY_CODES = frozenset(code for code, _ in COUNTRIES)
-
-
-@dataclass(frozen=True)
-class DetectedCard:
-    brand: str
-    #: ``DEBIT``/``CREDIT``/``CREDIT_OR_DEBIT`` (we have no card-id service: known test cards only).
-    card_type: str = "CREDIT_OR_DEBIT"
-    corporate: bool = False
-    prepaid: str = "UNKNOWN"
-
-
-# (brand, prefix ranges, lengths), in the spirit of credit-card-type 6.3: the longest prefix wins.
-_BRANDS: tuple[tuple[str, tuple[tuple[int, int], ...], frozenset[int]], ...] = (
-    ("visa", ((4, 4),), frozenset({13, 16, 18, 19})),
-    ("master-card", ((51, 55), (2221, 2720)), frozenset({16})),
-    ("american-express", ((34, 34), (37, 37)), frozenset({15})),
-    ("diners-club", ((300, 305), (36, 36), (38, 39)), frozenset({14, 16, 19})),
-    ("discover", ((6011, 6011), (644, 649), (65, 65)), frozenset({16, 19})),
-    ("jcb", ((2131, 2131), (1800, 1800), (3528, 3589)), frozenset({16, 17, 18, 19})),
-    ("unionpay", ((620, 620), (624, 626), (62100, 62182), (62184, 62187), (62185, 62197), (62200, 62205),
-                  (622010, 622999), (627, 628), (8100, 8171)), frozenset({14, 15, 16, 17, 18, 19})),
-    ("maestro", ((493698, 493698), (500000, 504174), (504176, 506698), (506779, 508999), (56, 59), (63, 63),
-                 (67, 67), (6, 6)), frozenset(range(12, 20))),
-)  # fmt: skip
-
-#: What a card-id lookup would say about the sandbox's corporate and prepaid test cards.
-_TEST_CARD_FLAGS: dict[str, tuple[str, bool, str]] = {
-    "4988080000000000": ("CREDIT", True, "NOT_PREPAID"),
-    "5101180000000007": ("CREDIT", True, "NOT_PREPAID"),
-    "4293189100000008": ("DEBIT", True, "NOT_PREPAID"),
-    "4131840000000003": ("DEBIT", True, "PREPAID"),
-    "4000180000000002": ("DEBIT", True, "PREPAID"),
-    "5200828282828210": ("DEBIT", True, "PREPAID"),
-}
-
-
-def detect_brand(number: str) -> DetectedCard | None:
-    best: tuple[int, str] | None = None
-    for brand, ranges, _lengths in _BRANDS:
-        for low, high in ranges:
-            width = len(str(low))
-            if (
-                len(number) >= width
-                and low <= int(number[:width]) <= high
-                and (best is None or width > best[0])
-            ):
-                best = (width, brand)
-    if best is None:
-        return None
-    card_type, corporate, prepaid = _TEST_CARD_FLAGS.get(number, ("CREDIT_OR_DEBIT", False, "UNKNOWN"))
-    if best[1] == "maestro":
-        card_type = "DEBIT"
-    return DetectedCard(best[1], card_type, corporate, prepaid)
-
-
-def luhn_valid(number: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2 == 1:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
 
 
 def valid_email(email: str) -> bool:

@@ -13,6 +13,7 @@ import re
 
 from connector.charges.schemas import ChargeCreateRequest
 from connector.errors import BadRequest
+from pay_common.cards import luhn_valid
 from pay_common.json_input import is_ascii_digits
 
 #: Sources whose reference the paying user typed (payment links and agent-initiated MOTO).
@@ -38,16 +39,6 @@ _CARD_RANGES: tuple[tuple[str, str], ...] = (
     ("56", "58"),
     ("6", "6"),
 )
-
-
-def luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def looks_like_card_number(text: str) -> bool:

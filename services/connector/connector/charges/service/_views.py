@@ -371,8 +371,13 @@ def _needs_next_url(charge: Charge) -> bool:
 
 
 def _needs_auth_url(charge: Charge) -> bool:
+    # Only while the card can still be sent: the original links a token on every unfinished
+    # moto_api charge, even one already authorised, whose token could never be used
+    # (docs/decisions.md, "MOTO API").
     mode = charge.authorisation_mode.lower()
-    return mode == AuthorisationMode.MOTO_API and not external_state(charge.status).finished
+    # UNDEFINED: the charge being created, whose token is inserted with it.
+    authorisable = charge.status in (ChargeStatus.UNDEFINED, ChargeStatus.CREATED)
+    return mode == AuthorisationMode.MOTO_API and authorisable
 
 
 def needs_new_token(charge: Charge) -> bool:
