@@ -1,6 +1,9 @@
 """Stripe webhooks (``POST /v1/api/notifications/stripe``, connector.md §15.2).
 
-The ``Stripe-Signature`` header is checked with the library's verifier against every
+When ``stripe_allowed_cidrs`` is set, the sender (the last ``X-Forwarded-For`` address, else
+the peer) must lie in one of them, else 403 before anything is read (upstream always checks,
+against Stripe's published webhook addresses; off here by default so local Stripe stand-ins
+work). The ``Stripe-Signature`` header is checked with the library's verifier against every
 configured signing secret (300 s tolerance); a missing or bad signature is refused with 400
 before anything is read (upstream answers 500). Then:
 
