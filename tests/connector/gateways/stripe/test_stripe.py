@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector.capture.service import capture_due
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
+from connector.disputes.schemas import dispute_external_id
 from connector.gateways import registry
 from connector.gateways.stripe.adapter import StripeGateway
 from connector.models import Charge, Dispute, Fee, GatewayAccountCredential, Refund
@@ -324,6 +325,7 @@ async def test_dispute_webhooks_are_recorded_once_per_dispute(
         "amount": 1000,
         "reason": "fraudulent",
         "status": "needs_response",
+        "balance_transactions": [{"object": "balance_transaction", "amount": -2500, "fee": 1500}],
     }
     for kind, status in (("charge.dispute.created", "needs_response"), ("charge.dispute.closed", "lost")):
         payload, signature = signed(event(kind, {**dispute, "status": status}))
@@ -332,6 +334,12 @@ async def test_dispute_webhooks_are_recorded_once_per_dispute(
     assert [(r.charge_id, r.status, r.last_event_type) for r in rows] == [
         (charge.id, "lost", "charge.dispute.closed")
     ]
+    # What GET /v1/disputes is served from: the lost dispute with Stripe's fee, by the public id.
+    search = await connector_client.get(f"/v1/api/accounts/{charge.gateway_account_id}/disputes")
+    [listed] = search.json()["results"]
+    assert (listed["payment_id"], listed["status"], listed["amount"]) == (charge.external_id, "lost", 1000)
+    assert (listed["fee"], listed["net_amount"]) == (1500, -2500)
+    assert listed["dispute_id"] == dispute_external_id("dp_1")
 
 
 async def test_account_updated_activates_a_created_credential(

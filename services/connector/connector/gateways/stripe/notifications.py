@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges.state import ChargeStatus
 from connector.credentials.state import CredentialState, transition_credential
-from connector.gateways.stripe.disputes import record_dispute
+from connector.disputes.service import record_stripe_dispute
 from connector.models import GatewayAccountCredential
 from connector.notifications.service import lock_charge_by_transaction, move_charge
 from pay_common.db.session import unit_of_work
@@ -81,7 +81,7 @@ async def handle(sessionmaker: async_sessionmaker[AsyncSession], event: dict[str
     elif kind == "account.updated":
         await _account_updated(sessionmaker, _object(event))
     elif kind.startswith("charge.dispute."):
-        await record_dispute(sessionmaker, kind, _object(event))
+        await record_stripe_dispute(sessionmaker, kind, _object(event))
     elif kind == "charge.refund.updated" and _object(event).get("status") == "failed":
         log.warning("stripe.notification.refund_failed", refund_id=_object(event).get("id"))
     else:
