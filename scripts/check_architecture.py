@@ -65,7 +65,6 @@ SQL_OUTSIDE_REPOSITORIES = frozenset(
         "tasks/service.py",  # the dead-job listing and retry
         # The provider notifications and clean-up sweep (Worldpay, Stripe) still query in place.
         "gateway_cleanup/service.py",
-        "gateways/stripe/disputes.py",
         "gateways/stripe/notifications.py",
         "gateways/worldpay/notifications.py",
         "notifications/service.py",

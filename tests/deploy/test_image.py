@@ -54,7 +54,9 @@ def _stages() -> dict[str, Stage]:
             current = Stage(arguments.split(" AS ")[-1].strip())
             stages[current.name] = current
             continue
-        assert current is not None
+        if current is None:
+            assert instruction == "ARG", f"{instruction} before the first FROM"
+            continue  # the base images' build arguments
         current.instructions.setdefault(instruction, []).append(arguments)
         if instruction == "WORKDIR":
             current.workdir = arguments

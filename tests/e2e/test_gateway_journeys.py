@@ -58,14 +58,23 @@ async def stripe_api(stack: Stack, db_session: AsyncSession) -> AsyncIterator[Pu
         yield api
 
 
+async def _state(api: PublicApi, payment_id: str) -> str:
+    return str((await api.get_payment(payment_id))["state"]["status"])
+
+
 async def _pay_with_3ds(page: Page, api: PublicApi, pass_button: str) -> dict[str, Any]:
+    """Create → card → 3DS at the provider's page → confirm; the public API's state at each step."""
     payment = await api.create_payment()
+    payment_id = payment["payment_id"]
+    assert await _state(api, payment_id) == "created"
     await page.goto(payment["_links"]["next_url"]["href"])
     await fill_card(page, THREE_DS_CARD)
     await page.click("#submit-card-details")
     await expect(page.locator("h1")).to_have_text("Your bank is checking your details")
+    assert await _state(api, payment_id) == "started"  # waiting for the payer at the issuer
     await page.frame_locator("#three-ds-iframe").get_by_role("button", name=pass_button).click()
     await expect(page.locator("h1")).to_have_text("Confirm your payment")
+    assert await _state(api, payment_id) == "submitted"  # authorised, not yet confirmed
     await page.click("#confirm")
     await page.wait_for_url(api.return_url)
     return payment
@@ -120,6 +129,8 @@ async def test_worldpay_journey_captured_and_refunded_by_notifications(
 
         refund = await _refund(worldpay_api, payment["payment_id"], 2350)
         assert refund["status"] == "submitted"
+        # Until Worldpay's REFUNDED notification the refund stays submitted.
+        assert await _refund_status(worldpay_api, payment["payment_id"], refund["refund_id"]) == "submitted"
         sent = await worldpay.post(
             "/_stub/notify",
             json={
@@ -131,6 +142,9 @@ async def test_worldpay_journey_captured_and_refunded_by_notifications(
         )
         assert sent.json()["status_code"] == 200
     assert await _refund_status(worldpay_api, payment["payment_id"], refund["refund_id"]) == "success"
+    refunded = await worldpay_api.get_payment(payment["payment_id"])
+    assert refunded["refund_summary"]["status"] == "full"
+    assert refunded["refund_summary"]["amount_submitted"] == 2350
 
 
 async def test_stripe_journey_captured_and_refunded_at_once(
@@ -154,3 +168,4 @@ async def test_stripe_journey_captured_and_refunded_at_once(
     refund = await _refund(stripe_api, payment["payment_id"], 2350)
     assert refund["status"] == "success"
     assert await _refund_status(stripe_api, payment["payment_id"], refund["refund_id"]) == "success"
+    assert (await stripe_api.get_payment(payment["payment_id"]))["refund_summary"]["status"] == "full"

@@ -12,6 +12,8 @@ Magic card numbers: ``4000000000000002`` refused; ``4000000000003220`` 3DS1 chal
 answers after ``WORLDPAY_STUB_SLOW_SECONDS``; ``4000000000000500`` HTTP 500; any other
 authorised. Cardholder names ``xxe-internal``, ``xxe-external`` and ``billion-laughs`` get a
 hostile reply. A 3DS answer ``stub-3ds-pass`` authorises, anything else refuses.
+Test controls: ``GET /_stub/orders/<code>`` (its last event, modifications, inquiries),
+``PUT /_stub/orders/<code>`` (move it as Worldpay would on its own), ``POST /_stub/notify``.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Order:
     last_event: str
     three_ds: bool = False
     modifications: list[str] = field(default_factory=list)
+    inquiries: int = 0
 
 
 def _users() -> dict[str, tuple[str, str]]:
@@ -224,6 +227,7 @@ def create_app() -> FastAPI:
             if order is None or order.merchant_code != merchant:
                 body = _error("5", "Could not find payment for order", None)
             else:
+                order.inquiries += 1
                 body = _order_status(inquiry.get("orderCode", ""), order.last_event, order.amount)
         else:
             body = _error("2", "Unknown request")
@@ -255,8 +259,18 @@ def create_app() -> FastAPI:
                 "username": order.username,
                 "last_event": order.last_event,
                 "modifications": order.modifications,
+                "inquiries": order.inquiries,
             }
         )
+
+    @app.put("/_stub/orders/{order_code}")
+    async def change_order(order_code: str, request: Request) -> JSONResponse:
+        """Move an order as Worldpay would on its own (the notification telling us is lost)."""
+        order = orders.get(order_code)
+        if order is None:
+            return JSONResponse({}, status_code=404)
+        order.last_event = (await request.json())["last_event"]
+        return JSONResponse({"last_event": order.last_event})
 
     @app.post("/_stub/notify")
     async def notify(request: Request) -> JSONResponse:

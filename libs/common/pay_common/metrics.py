@@ -55,6 +55,24 @@ RATE_LIMIT_REFUSALS = Counter(
     "pay_rate_limit_refusals_total", "Requests refused with 429, by HTTP method.", ["method"]
 )
 
+# --- webhooks' domain (the delivery worker exports them) ---
+WEBHOOK_DELIVERIES = Counter(
+    "pay_webhook_deliveries_total",
+    "Webhook delivery attempts by outcome: successful, failed, will_not_send.",
+    ["outcome"],
+)
+WEBHOOK_RESPONSE_TIME = Histogram(
+    "pay_webhook_delivery_duration_seconds",
+    "Time from sending a webhook message to the receiver's answer (or the timeout), by outcome.",
+    ["outcome"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+WEBHOOK_DELIVERY_LAG = Histogram(
+    "pay_webhook_delivery_lag_seconds",
+    "From the event (e.g. the payment succeeding) to its message's successful delivery, retries included.",
+    buckets=(0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 3600.0, 86400.0),
+)
+
 #: Charge statuses that mark a milestone of a payment, and the outcome they count as.
 PAYMENT_OUTCOMES = {
     "CREATED": "created",

@@ -13,6 +13,7 @@ from connector.capture.endpoints import router as capture_router
 from connector.card_types.endpoints import router as card_types_router
 from connector.charges.endpoints import router as charges_router
 from connector.credentials.endpoints import router as credentials_router
+from connector.disputes.endpoints import router as disputes_router
 from connector.emails.endpoints import router as emails_router
 from connector.healthcheck.endpoints import router as healthcheck_router
 from connector.motoapi.endpoints import router as motoapi_router
@@ -40,6 +41,7 @@ for feature_router in (
     capture_router,
     cancel_router,
     refunds_router,
+    disputes_router,
     reports_router,
     telephone_router,
     agreements_router,

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AfterValidator, AliasChoices, Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from pay_common.service_auth import DEVELOPMENT_KEY
 from pay_common.settings import BaseServiceSettings, load_settings
+
+
+def _networks(cidrs: list[str]) -> list[str]:
+    """Refuse a malformed address range at start-up rather than on the first notification."""
+    for cidr in cidrs:
+        ipaddress.ip_network(cidr, strict=False)
+    return cidrs
+
+
+#: Address ranges (``"3.18.12.63/32"``), as a JSON list in the environment.
+Cidrs = Annotated[list[str], AfterValidator(_networks)]
 
 
 class Settings(BaseServiceSettings):
@@ -216,6 +228,11 @@ class Settings(BaseServiceSettings):
     stripe_platform_account_id: str = "acct_platform"
     #: Pay's transaction fee, in percent of the amount, kept back when paying out to the service.
     stripe_transaction_fee_percentage: float = 0.08
+    #: Where Stripe webhooks may come from (the last ``X-Forwarded-For`` address, else the peer);
+    #: empty: not checked. Stripe publishes its webhook addresses (docs/decisions.md).
+    stripe_allowed_cidrs: Cidrs = Field(
+        default=[], validation_alias=AliasChoices("CONNECTOR_STRIPE_ALLOWED_CIDRS", "STRIPE_ALLOWED_CIDRS")
+    )
     #: How long a capturable-updated webhook waits for the payment pages to reach 3DS READY.
     notification_3ds_wait_delay_seconds: float = 3.0
 
@@ -223,7 +240,7 @@ class Settings(BaseServiceSettings):
     sandbox_auth_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("CONNECTOR_SANDBOX_AUTH_TOKEN", "SANDBOX_AUTH_TOKEN")
     )
-    sandbox_allowed_cidrs: list[str] = Field(
+    sandbox_allowed_cidrs: Cidrs = Field(
         default=[], validation_alias=AliasChoices("CONNECTOR_SANDBOX_ALLOWED_CIDRS", "SANDBOX_ALLOWED_CIDRS")
     )
 

@@ -22,6 +22,7 @@ import procrastinate
 from connector import jobs
 from connector.capture import tasks as capture_tasks
 from connector.config import Settings, get_settings
+from connector.disputes.service import SandboxDisputesConsumer
 from connector.emails import tasks as email_tasks
 from connector.emails.consumer import EmailsConsumer
 from connector.events import tasks as event_tasks
@@ -80,6 +81,7 @@ async def worker_resources(
             consumers = build_consumers(settings, client)
             # In-process consumers of the event stream (the HTTP ones come from the settings).
             consumers.register_consumer("emails", EmailsConsumer(sessionmaker))
+            consumers.register_consumer("sandbox_disputes", SandboxDisputesConsumer(sessionmaker))
         try:
             yield jobs.WorkerResources(settings=settings, sessionmaker=sessionmaker, consumers=consumers)
         finally:

@@ -12,6 +12,7 @@ from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
+from pay_common.metrics import MetricsMiddleware, serving_metrics
 from pay_common.service_auth import ServiceTokenSigner
 from webhooks.api import router
 from webhooks.config import Settings, get_settings
@@ -48,7 +49,8 @@ def create_app(
             service_token=ServiceTokenSigner("webhooks", settings.service_token_key.get_secret_value()),
         )
         try:
-            yield
+            with serving_metrics(app, settings.metrics_host, settings.metrics_port):
+                yield
         finally:
             await app.state.connector_http.aclose()
             await engine.dispose()
@@ -61,4 +63,5 @@ def create_app(
     app.include_router(router)
     app.add_middleware(MaxBodySizeMiddleware, max_bytes=1_000_000)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, service="webhooks")
     return app

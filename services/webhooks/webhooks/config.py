@@ -58,6 +58,8 @@ class Settings(BaseServiceSettings):
         "signing_key_encryption_secret",
         "service_token_key",
     )
+    #: Their defaults are a developer's machine: production refuses to start without them.
+    explicit_in_production: tuple[str, ...] = ("database_url", "connector_url")
 
     #: None: ``development`` in the development environment, ``strict`` everywhere else.
     callback_url_policy: CallbackUrlPolicy | None = None
@@ -73,6 +75,9 @@ class Settings(BaseServiceSettings):
 
     # --- the delivery worker (python -m webhooks.worker) ---
     worker_concurrency: int = Field(default=10, ge=1)
+    #: The worker's own metrics listener (deliveries by outcome, their latency); unset = none.
+    #: Apart from ``metrics_port`` (the API's), so both can run on one host.
+    worker_metrics_port: int | None = None
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     worker_stalled_after_seconds: float = Field(default=30.0, gt=0)
     #: Safety net: attempts found due by this sweep, not by the job deferred when they were queued.

@@ -16,6 +16,7 @@ import procrastinate
 from pay_common import jobs as common_jobs
 from pay_common.db.session import create_engine, create_sessionmaker
 from pay_common.logging import configure_logging, get_logger
+from pay_common.metrics import start_metrics_server
 from webhooks import jobs
 from webhooks.config import Settings, get_settings
 from webhooks.delivery import tasks as delivery_tasks
@@ -64,6 +65,18 @@ async def worker_resources(settings: Settings) -> AsyncIterator[jobs.WorkerResou
 async def run(settings: Settings, *, install_signal_handlers: bool = True, wait: bool = True) -> None:
     """Run one worker until stopped (``wait=False``: until the queue is empty)."""
     app = build_worker_app(settings)
+    port = settings.worker_metrics_port
+    metrics = start_metrics_server(settings.metrics_host, port) if port is not None else None
+    try:
+        await _run_worker(app, settings, install_signal_handlers=install_signal_handlers, wait=wait)
+    finally:
+        if metrics is not None:
+            metrics.close()
+
+
+async def _run_worker(
+    app: procrastinate.App, settings: Settings, *, install_signal_handlers: bool, wait: bool
+) -> None:
     async with worker_resources(settings) as resources, app.open_async():
         logger.info("worker.started", concurrency=settings.worker_concurrency, queue=jobs.QUEUE)
         options = common_jobs.worker_options(

@@ -46,6 +46,14 @@ async def cancel_is_an_error(client: httpx.AsyncClient, session: AsyncSession, c
     assert charge.status == S.SYSTEM_CANCEL_ERROR
 
 
+async def three_ds_answer_failed(session: AsyncSession, charge: Charge, response: httpx.Response) -> None:
+    """The provider could not be asked about the payer's 3DS answer: 402, AUTHORISATION ERROR (§8.3)."""
+    assert response.status_code == 402
+    assert response.json()["message"] == ["There was an error when attempting to authorise the transaction."]
+    await session.refresh(charge)
+    assert charge.status == S.AUTHORISATION_ERROR
+
+
 async def card_data_is_never_kept(
     client: httpx.AsyncClient,
     session: AsyncSession,

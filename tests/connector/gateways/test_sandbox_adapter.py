@@ -34,7 +34,9 @@ def _operation() -> GatewayOperation:
 
 
 def test_the_card_table_has_every_documented_number() -> None:
-    assert len(AUTHORISED_CARDS) == 20
+    # connector.md §6's 20 numbers, and our two dispute cards (disputed after capture).
+    assert len(AUTHORISED_CARDS) == 22
+    assert {"4000000000000259", "4000000000002685"} <= AUTHORISED_CARDS
     assert REJECTED_CARDS == {"4000000000000002", "4000000000000069", "4000000000000127"}
 
 

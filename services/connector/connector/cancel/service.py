@@ -1,13 +1,25 @@
 """The three cancel flows (user, system, expiry) share one shape (connector.md §9).
 
-Before authorisation (and during 3DS on a provider that cannot be queried, which is every
-provider we have) the charge moves straight to the flow's final status. After authorisation
-the gateway must release the money, in three phases:
+Before authorisation (and during 3DS on a provider that cannot be queried: the sandbox) the
+charge moves straight to the flow's final status. After authorisation the gateway must release
+the money, in three phases:
 
 1. lock the row and move to the flow's ``* CANCEL READY`` status (the intent); commit;
-2. call ``gateway.cancel`` with no transaction open;
+2. with no transaction open, ask the gateway: ``gateway.cancel``, preceded by
+   ``gateway.query`` where the fact sheet asks the provider first (see below);
 3. in a new transaction record ``CANCELLED`` → success, ``SUBMITTED`` → submitted, any
-   error → failure status.
+   error → failure status, or the final status the query found.
+
+Worldpay and Stripe can be asked what they hold (:data:`QUERYABLE_PROVIDERS`). For them a
+charge waiting for the payer's 3DS answer (``AUTHORISATION 3DS REQUIRED``: the payer may have
+finished at the issuer, Stripe may have authorised without telling us yet) and, for an expiry,
+an authorised one are checked first (connector.md §9.1, §9.2):
+
+* the provider holds the payment open (authorised, awaiting 3DS) → cancelled there, as above;
+* it already ended it (refused, errored, captured) → the charge is moved to match, forced where
+  the graph has no edge; cancelled or expired there, or unknown there → the flow's success;
+* the query fails → during 3DS the charge ends without the gateway, as upstream (a failed query
+  counts as "nothing to cancel"); after authorisation the void is sent anyway.
 
 A crash between 1 and 3 leaves ``* CANCEL READY``; :func:`recover_stale_cancels` (run by the
 recovery sweep) finishes such charges by calling the gateway again: a cancel is idempotent.
@@ -45,7 +57,14 @@ from connector.charges.state import (
     is_allowed,
 )
 from connector.gateways import registry
-from connector.gateways.base import AuthorisationStatus, CancelStatus, GatewayOperation
+from connector.gateways.base import (
+    AuthorisationStatus,
+    CancelStatus,
+    GatewayError,
+    GatewayOperation,
+    GatewayOrderNotFound,
+    PaymentGateway,
+)
 from connector.models import Charge
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
@@ -100,6 +119,16 @@ FLOWS = (USER_CANCEL, SYSTEM_CANCEL, EXPIRY)
 REQUESTABLE = {USER_CANCEL.key: USER_CANCEL, EXPIRY.key: EXPIRY}
 #: The authorisation is with the gateway: its outcome, and so any hold on the money, is unknown.
 AUTHORISING = frozenset({S.AUTHORISATION_READY, S.AUTHORISATION_3DS_READY})
+#: Providers that can say what they hold (connector.md §9: "queryable"); the sandbox cannot.
+QUERYABLE_PROVIDERS = frozenset({"worldpay", "stripe"})
+#: What the provider holding a payment open means: the money must be released there.
+_OPEN_AT_GATEWAY = frozenset({AuthorisationStatus.AUTHORISED, AuthorisationStatus.REQUIRES_3DS})
+#: The provider already ended the payment: the charge follows it (``CANCELLED``: the flow's success).
+_ENDED_AT_GATEWAY = {
+    AuthorisationStatus.REJECTED: S.AUTHORISATION_REJECTED,
+    AuthorisationStatus.ERROR: S.AUTHORISATION_ERROR,
+    AuthorisationStatus.CAPTURED: S.CAPTURED,
+}
 #: How often a cancel waiting for an authorisation's outcome looks again.
 _POLL_SECONDS = 0.02
 
@@ -118,13 +147,27 @@ class PendingCancel(GatewayCall):
     """The gateway call (a void) to make once the intent is committed, and the flow it ends."""
 
     flow: CancelFlow
+    #: Ask the provider what it holds before voiding (a queryable provider, see module docstring).
+    query_first: bool = False
+    #: The charge was waiting for the payer's 3DS answer: nothing may be held at all.
+    during_authorisation: bool = False
 
 
 def _needs_gateway(status: ChargeStatus) -> bool:
-    # AUTHORISATION 3DS REQUIRED waits for the payer at the issuer: nothing is held yet, so, as in
-    # the original, it ends without the gateway. The states whose call is in flight (AUTHORISING)
-    # never get here: they go through request_cancel / resolve_authorising.
     return status in POST_AUTHORISATION
+
+
+def _asks_gateway_first(charge: Charge, flow: CancelFlow) -> bool:
+    """Whether the provider is queried before the charge is ended (connector.md §9.1, §9.2).
+
+    ``AUTHORISATION 3DS REQUIRED`` on a queryable provider, by every flow; an authorised charge
+    only by the expiry (a cancel after authorisation always voids, as upstream). The states
+    whose call is in flight (AUTHORISING) never get here: they go through request_cancel /
+    resolve_authorising."""
+    if charge.payment_provider not in QUERYABLE_PROVIDERS:
+        return False
+    status = S(charge.status)
+    return status == S.AUTHORISATION_3DS_REQUIRED or (flow is EXPIRY and status in POST_AUTHORISATION)
 
 
 async def pending_for(session: AsyncSession, charge: Charge, flow: CancelFlow) -> PendingCancel:
@@ -146,11 +189,18 @@ async def begin_cancel(session: AsyncSession, charge: Charge, flow: CancelFlow) 
         raise CancelRefused("in_progress", status)
     if status not in TERMINABLE:
         raise CancelRefused("not_cancellable", status)
-    if _needs_gateway(status):
+    query_first = _asks_gateway_first(charge, flow)
+    if _needs_gateway(status) or query_first:
         if not is_allowed(status, flow.lock):  # AWAITING CAPTURE REQUEST -> USER CANCEL READY
             raise CancelRefused("not_cancellable", status)
         await transition(session, charge, flow.lock)
-        return await pending_for(session, charge, flow)
+        return await PendingCancel.of(
+            session,
+            charge,
+            flow=flow,
+            query_first=query_first,
+            during_authorisation=status == S.AUTHORISATION_3DS_REQUIRED,
+        )
     if status in AUTHORISING:
         # The gateway may be authorising right now: ending the charge here would orphan that hold.
         raise CancelRefused("authorising", status)
@@ -166,10 +216,30 @@ async def finish_cancel(
 ) -> ChargeStatus:
     """Phases 2 and 3: ask the gateway, then record its answer if the charge still waits for it."""
     flow = pending.flow
+    target = await _gateway_outcome(pending)
+    async with unit_of_work(sessionmaker) as session:
+        charge = await repository.lock_charge_by_id(session, pending.charge_id)
+        if charge is None or charge.status != flow.lock:
+            logger.warning("charge.cancel.result_discarded", charge_external_id=pending.external_id)
+            return S(charge.status) if charge else S.UNDEFINED
+        # The provider ended the payment otherwise (captured, refused): no edge from the lock
+        # status, so the move is the forced "corrected to match gateway status" one.
+        await transition(session, charge, target, force=not is_allowed(flow.lock, target))
+    logger.info("charge.cancel.finished", charge_external_id=pending.external_id, status=target.value)
+    return target
+
+
+async def _gateway_outcome(pending: PendingCancel) -> ChargeStatus:
+    """Where the gateway's answers put the charge: ended as the provider saw it, or voided."""
+    flow = pending.flow
     try:
         gateway = registry.get_gateway(pending.provider)
+        if pending.query_first:
+            settled = await _settled_at_gateway(gateway, pending)
+            if settled is not None:
+                return settled
         answer = await gateway.cancel(_operation(pending))
-        target = flow.success if answer == CancelStatus.CANCELLED else flow.submitted
+        return flow.success if answer == CancelStatus.CANCELLED else flow.submitted
     except Exception as exc:  # gateway errors, and adapter bugs, end in the flow's failure status
         logger.warning(
             "charge.cancel.gateway_failed",
@@ -177,15 +247,31 @@ async def finish_cancel(
             flow=flow.name,
             error=type(exc).__name__,
         )
-        target = flow.failure
-    async with unit_of_work(sessionmaker) as session:
-        charge = await repository.lock_charge_by_id(session, pending.charge_id)
-        if charge is None or charge.status != flow.lock:
-            logger.warning("charge.cancel.result_discarded", charge_external_id=pending.external_id)
-            return S(charge.status) if charge else S.UNDEFINED
-        await transition(session, charge, target)
-    logger.info("charge.cancel.finished", charge_external_id=pending.external_id, status=target.value)
-    return target
+        return flow.failure
+
+
+async def _settled_at_gateway(gateway: PaymentGateway, pending: PendingCancel) -> ChargeStatus | None:
+    """The status the provider's own view gives the charge; None when it must be voided there."""
+    flow = pending.flow
+    try:
+        seen = await gateway.query(_operation(pending))
+    except GatewayOrderNotFound:
+        return flow.success  # the provider holds nothing for this charge
+    except GatewayError as exc:
+        logger.warning(
+            "charge.cancel.query_failed", charge_external_id=pending.external_id, error=exc.message
+        )
+        # During 3DS a failed query counts as "nothing to cancel" (upstream); after
+        # authorisation money is held, so the void is sent anyway.
+        return flow.success if pending.during_authorisation else None
+    logger.info(
+        "charge.cancel.gateway_queried",
+        charge_external_id=pending.external_id,
+        gateway_status=seen.value if seen else None,
+    )
+    if seen is None or seen in _OPEN_AT_GATEWAY:
+        return None
+    return _ENDED_AT_GATEWAY.get(seen, flow.success)
 
 
 async def cancel_charge(

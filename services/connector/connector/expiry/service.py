@@ -3,9 +3,11 @@
 Picks (connector.md §9.2): the six regular statuses created more than
 ``charge_expiry_window_seconds`` ago and not updated in the last
 ``skip_expiring_charges_last_updated_in_seconds``; ``AWAITING CAPTURE REQUEST`` created more
-than ``awaiting_delay_capture_expiry_window`` ago. Pre- and during-authorisation charges go
-straight to ``EXPIRED``; authorised ones are cancelled at the gateway through
-``EXPIRE CANCEL READY``. Each charge is handled in its own transactions and claimed with
+than ``awaiting_delay_capture_expiry_window`` ago. Pre-authorisation charges go straight to
+``EXPIRED``; authorised ones are cancelled at the gateway through ``EXPIRE CANCEL READY``. On
+Worldpay and Stripe, charges awaiting 3DS and authorised ones are first checked with the
+provider, which may have authorised, captured or refused them meanwhile
+(``cancel.service``: "queryable" providers). Each charge is handled in its own transactions and claimed with
 ``SKIP LOCKED``, so a failure or a race on one charge never aborts the sweep.
 
 ``AUTHORISATION READY`` / ``AUTHORISATION 3DS READY`` (the outcome is with the gateway, or was
@@ -143,12 +145,13 @@ async def _expire_one(
             final = await resolve_authorising(sessionmaker, pending)
             if final in AUTHORISING:
                 return False  # the gateway could not be asked; the next sweep tries again
-        else:
-            final = await finish_cancel(sessionmaker, pending)
+            return final in (S.EXPIRED, S.EXPIRE_CANCEL_SUBMITTED)
+        final = await finish_cancel(sessionmaker, pending)
     except CancelRefused as refused:
         logger.warning("charge.expiry.refused", charge_id=charge_id, status=refused.status.value)
         return False
-    return final in (S.EXPIRED, S.EXPIRE_CANCEL_SUBMITTED)
+    # Moved to what the provider says it did (captured, refused) counts as a success, as upstream.
+    return final != S.EXPIRE_CANCEL_FAILED
 
 
 async def _housekeeping(session: AsyncSession, settings: Settings, now: datetime) -> None:

@@ -1,7 +1,8 @@
 """``POST /v1/api/notifications/{worldpay,stripe,sandbox}`` (connector.md §15, seeds 000/001).
 
 Rejections are answers without a body: 403 for a sender we do not trust (Worldpay source
-check, sandbox token/CIDRs; Worldpay's "retry later" for telephone accounts), 400 for a
+check, Stripe and sandbox CIDRs, sandbox token; Worldpay's "retry later" for telephone
+accounts), 400 for a
 Stripe signature that does not verify, or for a document declaring entities. Nothing is
 changed by a rejected notification. Accepted ones answer ``[OK]`` (``OK`` for the sandbox).
 """
@@ -15,6 +16,7 @@ from connector.dependencies import SettingsDep
 from connector.gateways.sandbox import notifications as sandbox
 from connector.gateways.stripe import notifications as stripe
 from connector.gateways.worldpay import notifications as worldpay
+from connector.notifications.service import sent_from
 from connector.postgres import SessionmakerDep
 from pay_common.logging import get_logger
 
@@ -55,6 +57,9 @@ async def worldpay_notification(
 async def stripe_notification(
     request: Request, sessionmaker: SessionmakerDep, settings: SettingsDep
 ) -> Response:
+    if settings.stripe_allowed_cidrs and not sent_from(_sender(request), settings.stripe_allowed_cidrs):
+        logger.warning("stripe.notification.untrusted_source")
+        return Response(status_code=403)
     payload = await request.body()
     try:
         event = stripe.verified_event(

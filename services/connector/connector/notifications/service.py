@@ -9,6 +9,8 @@ with the charge row locked, so two deliveries of one notification serialise.
 
 from __future__ import annotations
 
+import ipaddress
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,6 +24,17 @@ from connector.refunds.state import RefundStatus
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
+
+
+def sent_from(address: str | None, cidrs: Iterable[str]) -> bool:
+    """Whether the sender's ``address`` lies in one of ``cidrs`` (an unreadable one never does)."""
+    if not address:
+        return False
+    try:
+        sender = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return False
+    return any(sender in ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
 
 
 async def lock_charge_by_transaction(

@@ -39,6 +39,9 @@ CHARGE_PARAMS = (
     "display_size",
 )
 REFUND_PARAMS = ("from_date", "to_date", "page", "display_size")
+DISPUTE_PARAMS = ("from_date", "to_date", "status", "page", "display_size")
+#: The public dispute statuses (publicapi.md §f.5); ``status`` of the dispute search.
+DISPUTE_STATUSES = frozenset({"needs_response", "under_review", "lost", "won"})
 
 
 class InvalidSearchParameters(BadRequest):
@@ -130,7 +133,12 @@ _CHECKS: dict[str, Callable[[str], object | None]] = {
 }
 
 
-def _parse(params: QueryParams, names: tuple[str, ...]) -> tuple[dict[str, object], list[tuple[str, str]]]:
+_DISPUTE_CHECKS = {**_CHECKS, "status": lambda value: value if value in DISPUTE_STATUSES else None}
+
+
+def _parse(
+    params: QueryParams, names: tuple[str, ...], checks: dict[str, Callable[[str], object | None]] = _CHECKS
+) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """Parsed values by name and the non-blank filters as given; 400 naming every bad one."""
     values: dict[str, object] = {}
     bad: list[str] = []
@@ -146,7 +154,7 @@ def _parse(params: QueryParams, names: tuple[str, ...]) -> tuple[dict[str, objec
             values[name] = brands
             given.extend((name, v) for v in raw)
             continue
-        parsed = _CHECKS[name](raw[0])
+        parsed = checks[name](raw[0])
         if parsed is None:
             bad.append(name)
         values[name] = parsed
@@ -194,6 +202,28 @@ def parse_refund_search(params: QueryParams) -> RefundSearch:
     values, given = _parse(params, REFUND_PARAMS)
     dates = {k: v for k, v in values.items() if isinstance(v, datetime)}
     return RefundSearch(
+        from_date=dates.get("from_date"),
+        to_date=dates.get("to_date"),
+        paging=_paging(values),
+        given=tuple(given),
+    )
+
+
+@dataclass(frozen=True)
+class DisputeSearch:
+    status: str | None = None
+    from_date: datetime | None = None
+    to_date: datetime | None = None
+    paging: Paging = field(default_factory=Paging)
+    given: tuple[tuple[str, str], ...] = ()
+
+
+def parse_dispute_search(params: QueryParams) -> DisputeSearch:
+    values, given = _parse(params, DISPUTE_PARAMS, _DISPUTE_CHECKS)
+    dates = {k: v for k, v in values.items() if isinstance(v, datetime)}
+    status = values.get("status")
+    return DisputeSearch(
+        status=status if isinstance(status, str) else None,
         from_date=dates.get("from_date"),
         to_date=dates.get("to_date"),
         paging=_paging(values),

@@ -98,6 +98,9 @@ class ConnectorClient:
     async def search_refunds(self, account_id: str, params: dict[str, str]) -> ConnectorResponse:
         return await self._request("GET", f"{self._account(account_id)}/refunds", params=params)
 
+    async def search_disputes(self, account_id: str, params: dict[str, str]) -> ConnectorResponse:
+        return await self._request("GET", f"{self._account(account_id)}/disputes", params=params)
+
     async def authorise_moto_charge(self, body: JsonObject) -> ConnectorResponse:
         """MOTO API card details; the one-time token in the body names the charge."""
         return await self._request("POST", "/v1/api/charges/authorise", json_body=body)

@@ -1,4 +1,5 @@
-"""``GET /v1/payments`` and ``GET /v1/refunds``: searches with every parameter of the contract."""
+"""``GET /v1/payments``, ``GET /v1/refunds`` and ``GET /v1/disputes``: searches with every
+parameter of the contract."""
 
 from __future__ import annotations
 
@@ -98,3 +99,37 @@ async def search_refunds(
     )
     result = await service.search_refunds(connector, auth.account_id, params, base_url=base_url)
     return JSONResponse(result)
+
+
+@router.get(
+    "/v1/disputes",
+    operation_id="Search disputes",
+    summary="Search disputes",
+    tags=["Disputes"],
+    responses=responses(401, 422, 429, 500),
+)
+async def search_disputes(
+    base_url: BaseUrlDep,
+    auth: AuthDep,
+    connector: ConnectorDep,
+    from_date: OptionalText = None,
+    to_date: OptionalText = None,
+    from_settled_date: OptionalText = None,
+    to_settled_date: OptionalText = None,
+    status: OptionalText = None,
+    page: OptionalText = None,
+    display_size: OptionalText = None,
+) -> JSONResponse:
+    params = present(
+        {
+            "from_date": from_date,
+            "to_date": to_date,
+            "from_settled_date": from_settled_date,
+            "to_settled_date": to_settled_date,
+            "status": status,
+            "page": page,
+            "display_size": display_size,
+        }
+    )
+    result = await service.search_disputes(connector, auth.account_id, params, base_url=base_url)
+    return JSONResponse(result, headers=NO_CACHE)

@@ -12,6 +12,8 @@ from datetime import date, datetime
 
 from publicapi.errors import PublicApiError
 
+#: The public dispute statuses (publicapi.md §f.5).
+DISPUTE_STATUSES = ("needs_response", "under_review", "lost", "won")
 PAYMENT_STATES = ("created", "started", "submitted", "success", "failed", "cancelled", "error")
 MAX_DISPLAY_SIZE = 500
 MAX_PAGE = 2**31 - 1
@@ -99,8 +101,18 @@ REFUND_CHECKS: tuple[tuple[str, Check], ...] = (
     ("display_size", _is_display_size),
 )
 
+#: publicapi.md §d.7: the dispute search checks ``status`` last and names it ``state`` (the
+#: original validates the name it forwards to Ledger), so a bad status is reported as ``state``.
+DISPUTE_CHECKS: tuple[tuple[str, Check], ...] = (
+    *REFUND_CHECKS,
+    ("status", lambda value: value in DISPUTE_STATUSES),
+)
+DISPUTE_ERROR_NAMES = {"status": "state"}
 
-def validate(params: Params, checks: tuple[tuple[str, Check], ...], code: str) -> None:
+
+def validate(
+    params: Params, checks: tuple[tuple[str, Check], ...], code: str, names: dict[str, str] | None = None
+) -> None:
     """Raise ``code`` naming every bad parameter; a value holding a control character (U+0000
     above all) is never valid, and connector refuses them."""
     checked = [name for name, _ in checks]
@@ -108,8 +120,9 @@ def validate(params: Params, checks: tuple[tuple[str, Check], ...], code: str) -
     invalid += [name for name, value in params.items() if CONTROL.search(value) and name not in invalid]
     invalid.sort(key=lambda name: checked.index(name) if name in checked else len(checked))
     if invalid:
+        shown = [(names or {}).get(name, name) for name in invalid]
         raise PublicApiError(
             code,
-            f"Invalid parameters: {', '.join(invalid)}. See Public API documentation for the correct data formats",
+            f"Invalid parameters: {', '.join(shown)}. See Public API documentation for the correct data formats",
             status_code=422,
         )

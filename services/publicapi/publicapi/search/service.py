@@ -1,4 +1,4 @@
-"""Payment and refund search through connector's search endpoints (publicapi.md §d.7, §f.4).
+"""Payment, refund and dispute search through connector's search endpoints (publicapi.md §d.7, §f.4).
 
 The original searched Ledger; here connector holds every payment, so the public API calls
 ``GET /v1/api/accounts/{id}/charges`` and ``.../refunds``. Navigation links are built here
@@ -18,6 +18,8 @@ from publicapi.payments.service import downstream
 from publicapi.refunds.service import refund_url
 from publicapi.search.schemas import (
     DEFAULT_DISPLAY_SIZE,
+    DISPUTE_CHECKS,
+    DISPUTE_ERROR_NAMES,
     MAX_DISPLAY_SIZE,
     PAYMENT_CHECKS,
     REFUND_CHECKS,
@@ -39,6 +41,7 @@ PAYMENT_FILTERS = (
     "agreement_id",
 )
 REFUND_FILTERS = ("from_date", "to_date")
+DISPUTE_FILTERS = ("from_date", "to_date", "status")
 SETTLED_FILTERS = ("from_settled_date", "to_settled_date")
 #: Unvalidated filters (as in the original) longer than any stored value: nothing can match,
 #: and connector refuses them, so the answer is an empty page without asking it.
@@ -198,3 +201,35 @@ async def search_refunds(
         base_url, "/v1/refunds", params, page=page, display_size=display_size, total=total
     )
     return _page(results, total=total, page=page, links=links)
+
+
+def present_dispute(dispute: JsonObject, base_url: str) -> JsonObject:
+    """Connector's dispute with the payment link the public API adds (publicapi.md §f.5)."""
+    payment_id = str(dispute.get("payment_id"))
+    link = {"href": f"{base_url}/v1/payments/{payment_id}", "method": "GET"}
+    return {**dispute, "_links": {"payment": link}}
+
+
+async def search_disputes(
+    connector: ConnectorClient, account_id: str, params: Params, *, base_url: str
+) -> JsonObject:
+    """``GET /v1/disputes``. As upstream, the page's links are under ``links`` (no underscore)."""
+    validate(params, DISPUTE_CHECKS, "P0401", DISPUTE_ERROR_NAMES)
+    page, display_size = _paging(params)
+    items: list[JsonObject]
+    if any(name in params for name in SETTLED_FILTERS):
+        # Only a lost dispute is ever settled, at a payout; there are no payouts here yet.
+        total, items = 0, []
+    else:
+        downstream_params = {name: params[name] for name in DISPUTE_FILTERS if name in params}
+        downstream_params.update(page=str(page), display_size=str(display_size))
+        async with downstream("P0498"):
+            response = await connector.search_disputes(account_id, downstream_params)
+            total, items = await _search(response, not_found_code="P0402", error_code="P0498")
+    if page > _last_page(total, display_size):
+        raise PublicApiError("P0402", PAGE_NOT_FOUND, status_code=404)
+    results = [present_dispute(item, base_url) for item in items]
+    links = navigation_links(
+        base_url, "/v1/disputes", params, page=page, display_size=display_size, total=total
+    )
+    return {"total": total, "count": len(results), "page": page, "results": results, "links": links}

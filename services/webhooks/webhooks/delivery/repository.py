@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select, tuple_
+from sqlalchemy import and_, exists, func, literal_column, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnClause
 
 from webhooks.models import DeliveryAttempt, DeliveryStatus, Webhook, WebhookMessage
+
+#: ``'PENDING'`` as a literal, not a bound parameter: only then can PostgreSQL's generic plans use
+#: the partial index ``ix_webhook_delivery_queue_pending`` (its predicate must match the query's).
+PENDING: ColumnClause[str] = literal_column("'PENDING'")
 
 
 async def claim_next_due(
@@ -25,7 +30,7 @@ async def claim_next_due(
     blocked = exists().where(
         earlier.webhook_message_id == earlier_message.id,
         earlier_message.webhook_id == WebhookMessage.webhook_id,
-        earlier.delivery_status == DeliveryStatus.PENDING,
+        earlier.delivery_status == PENDING,
         earlier.send_at <= now,
         tuple_(earlier.send_at, earlier.id) < tuple_(DeliveryAttempt.send_at, DeliveryAttempt.id),
     )
@@ -34,7 +39,7 @@ async def claim_next_due(
         .join(WebhookMessage, WebhookMessage.id == DeliveryAttempt.webhook_message_id)
         .join(Webhook, Webhook.id == WebhookMessage.webhook_id)
         .where(
-            and_(DeliveryAttempt.delivery_status == DeliveryStatus.PENDING, DeliveryAttempt.send_at <= now),
+            and_(DeliveryAttempt.delivery_status == PENDING, DeliveryAttempt.send_at <= now),
             ~blocked,
         )
         .order_by(DeliveryAttempt.send_at, DeliveryAttempt.id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.logging import get_logger
+from pay_common.metrics import WEBHOOK_DELIVERIES, WEBHOOK_DELIVERY_LAG, WEBHOOK_RESPONSE_TIME
 from webhooks import jobs
 from webhooks.config import Settings
 from webhooks.delivery import repository
@@ -114,7 +115,19 @@ async def deliver_one(
             status=outcome.status,
             result=outcome.result,
         )
-        return True
+        event_date = message.event_date
+    # Counted once the outcome is committed: a rolled-back attempt is sent again and counted then.
+    _observe(outcome, now - event_date)
+    return True
+
+
+def _observe(outcome: Outcome, since_event: timedelta) -> None:
+    label = outcome.status.lower()
+    WEBHOOK_DELIVERIES.labels(outcome=label).inc()
+    if outcome.response_time_ms is not None:
+        WEBHOOK_RESPONSE_TIME.labels(outcome=label).observe(outcome.response_time_ms / 1000)
+    if outcome.status == DeliveryStatus.SUCCESSFUL:
+        WEBHOOK_DELIVERY_LAG.observe(max(since_event.total_seconds(), 0.0))
 
 
 async def deliver_due(

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,6 +51,15 @@ class DeliveryAttempt(WebhooksModel):
     __tablename__ = "webhook_delivery_queue"
     __table_args__ = (
         Index("ix_webhook_delivery_queue_send_at_delivery_status", "send_at", "delivery_status"),
+        # The delivery claim reads only PENDING attempts in (send_at, id) order, and asks whether
+        # an earlier one of the same webhook is pending: without this partial index both scan
+        # every attempt ever made, so each claim slowed as the log grew (docs/benchmarks.md).
+        Index(
+            "ix_webhook_delivery_queue_pending",
+            "send_at",
+            "id",
+            postgresql_where=text("delivery_status = 'PENDING'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

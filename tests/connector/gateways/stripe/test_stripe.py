@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.capture.service import capture_due
 from connector.charges.state import ChargeStatus
+from connector.config import Settings
+from connector.disputes.schemas import dispute_external_id
 from connector.gateways import registry
 from connector.gateways.stripe.adapter import StripeGateway
 from connector.models import Charge, Dispute, Fee, GatewayAccountCredential, Refund
@@ -81,27 +81,6 @@ async def test_declined_card_is_rejected(
     assert response.json()["message"] == ["This transaction was declined."]
     await db_session.refresh(charge)
     assert charge.status == S.AUTHORISATION_REJECTED
-
-
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    """Accepts connections (the backlog) but never answers: every read times out."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        sock.close()
-
-
-@pytest.fixture
-def closed_port() -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.parametrize(
@@ -221,6 +200,54 @@ async def test_forged_webhooks_are_refused_and_change_nothing(
     assert charge.status == S.AUTHORISATION_3DS_REQUIRED
 
 
+#: Two of Stripe's published webhook addresses (https://stripe.com/files/ips/ips_webhooks.txt).
+STRIPE_WEBHOOK_CIDRS = ["3.18.12.63/32", "54.187.216.72/32"]
+
+
+async def test_source_check_refuses_a_sender_outside_stripes_addresses(
+    connector_client: httpx.AsyncClient,
+    db_session: AsyncSession,
+    connector_app: FastAPI,
+    stripe: StripeGateway,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(connector_app.state.settings, "stripe_allowed_cidrs", STRIPE_WEBHOOK_CIDRS)
+    charge, issuer_url = await _three_ds_charge(connector_client, db_session)
+    async with httpx.AsyncClient() as payer:
+        await payer.post(issuer_url, data={"result": "pass"})
+    intent = {"id": charge.gateway_transaction_id, "object": "payment_intent", "amount_capturable": 1000}
+    payload, signature = signed(event("payment_intent.amount_capturable_updated", intent))
+    headers = {"Content-Type": "application/json", "Stripe-Signature": signature}
+    # Correctly signed, but from elsewhere: the last X-Forwarded-For entry is what our edge saw;
+    # no header means the peer (the test client), which is not Stripe either.
+    for forwarded in ("203.0.113.5", "3.18.12.63, 203.0.113.5", "not-an-address", None):
+        sent = headers if forwarded is None else {**headers, "X-Forwarded-For": forwarded}
+        response = await connector_client.post(NOTIFY, content=payload, headers=sent)
+        assert (response.status_code, response.content) == (403, b"")
+    await db_session.refresh(charge)
+    assert charge.status == S.AUTHORISATION_3DS_REQUIRED
+    # From Stripe's address but forged: still refused, by the signature check.
+    forged = {**headers, "Stripe-Signature": "t=1,v1=deadbeef", "X-Forwarded-For": "3.18.12.63"}
+    assert (await connector_client.post(NOTIFY, content=payload, headers=forged)).status_code == 400
+    await db_session.refresh(charge)
+    assert charge.status == S.AUTHORISATION_3DS_REQUIRED
+    response = await connector_client.post(
+        NOTIFY, content=payload, headers={**headers, "X-Forwarded-For": "203.0.113.5, 54.187.216.72"}
+    )
+    assert response.status_code == 200
+    await db_session.refresh(charge)
+    assert charge.status == S.AUTHORISATION_SUCCESS
+
+
+@pytest.mark.parametrize("variable", ["CONNECTOR_STRIPE_ALLOWED_CIDRS", "CONNECTOR_SANDBOX_ALLOWED_CIDRS"])
+async def test_a_malformed_address_range_is_refused_at_start_up(
+    monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.setenv(variable, '["3.18.12.63/32", "stripe.com"]')
+    with pytest.raises(ValidationError, match="does not appear to be an IPv4 or IPv6 network"):
+        Settings()
+
+
 async def test_capture_is_complete_at_once_and_pays_the_service(
     connector_client: httpx.AsyncClient,
     db_session: AsyncSession,
@@ -298,6 +325,7 @@ async def test_dispute_webhooks_are_recorded_once_per_dispute(
         "amount": 1000,
         "reason": "fraudulent",
         "status": "needs_response",
+        "balance_transactions": [{"object": "balance_transaction", "amount": -2500, "fee": 1500}],
     }
     for kind, status in (("charge.dispute.created", "needs_response"), ("charge.dispute.closed", "lost")):
         payload, signature = signed(event(kind, {**dispute, "status": status}))
@@ -306,6 +334,12 @@ async def test_dispute_webhooks_are_recorded_once_per_dispute(
     assert [(r.charge_id, r.status, r.last_event_type) for r in rows] == [
         (charge.id, "lost", "charge.dispute.closed")
     ]
+    # What GET /v1/disputes is served from: the lost dispute with Stripe's fee, by the public id.
+    search = await connector_client.get(f"/v1/api/accounts/{charge.gateway_account_id}/disputes")
+    [listed] = search.json()["results"]
+    assert (listed["payment_id"], listed["status"], listed["amount"]) == (charge.external_id, "lost", 1000)
+    assert (listed["fee"], listed["net_amount"]) == (1500, -2500)
+    assert listed["dispute_id"] == dispute_external_id("dp_1")
 
 
 async def test_account_updated_activates_a_created_credential(

@@ -46,6 +46,20 @@ async def worldpay(worldpay_stub: str, connector_app: FastAPI) -> AsyncIterator[
             yield gateway
 
 
+def unreachable_worldpay(client: httpx.AsyncClient, base_url: str) -> WorldpayGateway:
+    """A Worldpay adapter pointed at ``base_url`` (a closed port, a silent server), 1 s timeouts."""
+    return WorldpayGateway(
+        client,
+        f"{base_url}/jsp/merchant/xml/paymentService.jsp",
+        connect_timeout=1,
+        authorise_timeout=1,
+        capture_timeout=1,
+        cancel_timeout=1,
+        refund_timeout=1,
+        inquiry_timeout=1,
+    )
+
+
 @pytest_asyncio.fixture
 async def stub_client(worldpay_stub: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=worldpay_stub) as client:

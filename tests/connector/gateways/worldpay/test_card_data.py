@@ -16,7 +16,16 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.mark.parametrize(
-    "number", ["4444333322221111", stub.REFUSED_CARD, stub.ERROR_CARD, stub.THREE_DS1_CARD]
+    "number",
+    [
+        "4444333322221111",
+        stub.REFUSED_CARD,
+        stub.ERROR_CARD,
+        stub.THREE_DS1_CARD,
+        # The error paths log what went wrong: never with the request that carried the card.
+        stub.SLOW_CARD,
+        stub.HTTP_500_CARD,
+    ],
 )
 async def test_card_number_and_cvc_are_never_logged_or_stored(
     connector_client: httpx.AsyncClient,

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.gateways import registry
 from connector.gateways.worldpay.adapter import WorldpayGateway
-from tests.connector.gateways.worldpay.conftest import worldpay_account
+from tests.connector.gateways.worldpay.conftest import unreachable_worldpay, worldpay_account
 from tests.factories import create_account
 from tests.stubs.servers import WORLDPAY_USERS
 
@@ -52,20 +52,11 @@ async def test_bad_requests(
 
 
 async def test_unreachable_worldpay_is_502_not_invalid(
-    connector_client: httpx.AsyncClient, db_session: AsyncSession
+    connector_client: httpx.AsyncClient, db_session: AsyncSession, closed_port: str
 ) -> None:
     account = await worldpay_account(db_session)
     async with httpx.AsyncClient() as client:
-        unreachable = WorldpayGateway(
-            client,
-            "http://127.0.0.1:9/paymentService",
-            connect_timeout=1,
-            authorise_timeout=1,
-            capture_timeout=1,
-            cancel_timeout=1,
-            refund_timeout=1,
-            inquiry_timeout=1,
-        )
+        unreachable = unreachable_worldpay(client, closed_port)
         with registry.override("worldpay", unreachable):
             response = await connector_client.post(
                 _check_url(account.id), json={"merchant_id": "m", "username": "u", "password": "p"}

@@ -55,6 +55,9 @@ AUTHORISED_CARDS = frozenset(
         "4131840000000003",
         "4000180000000002",
         "5200828282828210",
+        # disputed after capture (connector/disputes/service.py, SANDBOX_DISPUTE_CARDS)
+        "4000000000000259",
+        "4000000000002685",
     }
 )
 #: Declined, expired-card and CVC-error numbers: all ordinary rejections.

@@ -13,14 +13,13 @@ enough. With neither configured the endpoint is open, as the seeds describe it.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
-from connector.notifications.service import lock_charge_by_transaction, move_charge
+from connector.notifications.service import lock_charge_by_transaction, move_charge, sent_from
 from pay_common.db.session import unit_of_work
 from pay_common.logging import get_logger
 
@@ -43,11 +42,7 @@ def is_allowed_sender(settings: Settings, authorization: str | None, forwarded_f
         if hmac.compare_digest(authorization.encode(), token.get_secret_value().encode()):
             return True
     if cidrs and forwarded_for:
-        try:
-            address = ipaddress.ip_address(forwarded_for.split(",")[-1].strip())
-        except ValueError:
-            return False
-        return any(address in ipaddress.ip_network(cidr, strict=False) for cidr in cidrs)
+        return sent_from(forwarded_for.split(",")[-1], cidrs)
     return False
 
 

@@ -1,6 +1,9 @@
 """Stripe webhooks (``POST /v1/api/notifications/stripe``, connector.md §15.2).
 
-The ``Stripe-Signature`` header is checked with the library's verifier against every
+When ``stripe_allowed_cidrs`` is set, the sender (the last ``X-Forwarded-For`` address, else
+the peer) must lie in one of them, else 403 before anything is read (upstream always checks,
+against Stripe's published webhook addresses; off here by default so local Stripe stand-ins
+work). The ``Stripe-Signature`` header is checked with the library's verifier against every
 configured signing secret (300 s tolerance); a missing or bad signature is refused with 400
 before anything is read (upstream answers 500). Then:
 
@@ -27,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges.state import ChargeStatus
 from connector.credentials.state import CredentialState, transition_credential
-from connector.gateways.stripe.disputes import record_dispute
+from connector.disputes.service import record_stripe_dispute
 from connector.models import GatewayAccountCredential
 from connector.notifications.service import lock_charge_by_transaction, move_charge
 from pay_common.db.session import unit_of_work
@@ -78,7 +81,7 @@ async def handle(sessionmaker: async_sessionmaker[AsyncSession], event: dict[str
     elif kind == "account.updated":
         await _account_updated(sessionmaker, _object(event))
     elif kind.startswith("charge.dispute."):
-        await record_dispute(sessionmaker, kind, _object(event))
+        await record_stripe_dispute(sessionmaker, kind, _object(event))
     elif kind == "charge.refund.updated" and _object(event).get("status") == "failed":
         log.warning("stripe.notification.refund_failed", refund_id=_object(event).get("id"))
     else:
