@@ -26,9 +26,9 @@ from tests.contract.shared import MISSING_MESSAGE, PACTS_DIR, shared_available
 from tests.served import serve
 from tests.service_tokens import service_token_headers
 
-LATER = "agreements and idempotency belong to a later issue"
+LATER = "agreement-mode payments and Idempotency-Key: a later part of issue 13"
 
-#: Pacts outside this issue's scope (agreements, idempotency).
+#: Pacts not met yet (agreement-mode payments, idempotency).
 NOT_YET_IN_SCOPE: dict[str, str] = {
     "publicapi-connector-take-a-recurring-payment.json": LATER,
     "publicapi-connector-get-rejected-rcp-payment-with-can-retry-true.json": LATER,

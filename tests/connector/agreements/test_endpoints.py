@@ -191,7 +191,7 @@ async def test_set_up_payment_stores_then_activates_the_instrument(
     assert read["payment_instrument"]["card_details"]["last_digits_card_number"] == "5556"
 
 
-async def test_charge_for_an_unknown_agreement_is_404(
+async def test_charge_for_an_agreement_of_another_account_is_400(
     connector_client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
     account = await _recurring_account(db_session)
@@ -208,5 +208,5 @@ async def test_charge_for_an_unknown_agreement_is_404(
             "save_payment_instrument_to_agreement": True,
         },
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert response.json()["error_identifier"] == "AGREEMENT_NOT_FOUND"

@@ -224,7 +224,7 @@ async def test_integration_guide_set_up_then_cancel(
     assert "cancelled_date" in after
 
 
-async def test_set_up_payment_for_an_unknown_agreement_is_p0103(
+async def test_set_up_payment_for_an_unknown_agreement_is_p0102(
     publicapi_client: httpx.AsyncClient, headers: dict[str, str]
 ) -> None:
     response = await publicapi_client.post(
@@ -240,7 +240,8 @@ async def test_set_up_payment_for_an_unknown_agreement_is_p0103(
     )
     assert response.status_code == 400
     assert response.json() == {
-        "field": "set_up_agreement",
-        "code": "P0103",
-        "description": "Invalid attribute value: set_up_agreement. Agreement ID does not exist",
+        # connector answers 400 (connector.md §4.2 step 11), which publicapi names agreement_id (§e).
+        "field": "agreement_id",
+        "code": "P0102",
+        "description": "Invalid attribute value: agreement_id. Agreement does not exist",
     }

@@ -9,6 +9,13 @@ def agreement_not_found(agreement_id: str) -> NotFound:
     return NotFound(f"Agreement with ID [{agreement_id}] not found.", error_identifier="AGREEMENT_NOT_FOUND")
 
 
+def charge_agreement_not_found(agreement_id: str) -> BadRequest:
+    """Create-charge step 11 answers 400, not 404 (connector.md §4.2), so publicapi says P0102."""
+    return BadRequest(
+        f"Agreement with ID [{agreement_id}] not found.", error_identifier="AGREEMENT_NOT_FOUND"
+    )
+
+
 def agreement_not_active() -> BadRequest:
     return BadRequest("Payment instrument not active.", error_identifier="AGREEMENT_NOT_ACTIVE")
 

@@ -109,10 +109,10 @@ async def search_agreements(
 
 
 async def agreement_for_charge(session: AsyncSession, account_id: int, agreement_id: str) -> Agreement:
-    """Create-charge step 11: the agreement must belong to the account (404 otherwise)."""
+    """Create-charge step 11: the agreement must belong to the account (400 otherwise)."""
     agreement = await repository.agreement_of_account(session, account_id, agreement_id)
     if agreement is None:
-        raise errors.agreement_not_found(agreement_id)
+        raise errors.charge_agreement_not_found(agreement_id)
     return agreement
 
 

@@ -175,7 +175,7 @@ def check_amount(account: GatewayAccount, credential: GatewayAccountCredential, 
 async def check_agreement_exists(
     session: AsyncSession, account: GatewayAccount, request: ChargeCreateRequest
 ) -> None:
-    """Step 11: the named agreement must be one of this account's (404 ``AGREEMENT_NOT_FOUND``)."""
+    """Step 11: the named agreement must be one of this account's (400 ``AGREEMENT_NOT_FOUND``, connector.md §4.2)."""
     if request.agreement_id is not None:
         await agreements_service.agreement_for_charge(session, account.id, request.agreement_id)
 
