@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.connector.authorisation.cards import card_body
 from tests.connector.telephone.test_telephone_charges import PACT_BODY as TELEPHONE_BODY
-from tests.factories import create_account, create_charge
+from tests.factories import create_account, create_agreement, create_charge
 from tests.hostile import EDGE_CLASSES, TYPE_CLASSES, Hostile, database_state, spoils
 
 pytestmark = pytest.mark.asyncio
@@ -56,6 +56,7 @@ async def _arrange(db_session: AsyncSession) -> dict[str, str]:
     """An account taking telephone notifications and a captured charge: the path ids to use."""
     account = await create_account(db_session, allow_telephone_payment_notifications=True)
     charge = await create_charge(db_session, account, status="CAPTURED", gateway_transaction_id="tx-1")
+    agreement = await create_agreement(db_session, account)
     return {
         "account_id": str(account.id),
         "service_id": str(account.service_id),
@@ -64,6 +65,7 @@ async def _arrange(db_session: AsyncSession) -> dict[str, str]:
         "credential_id": "1",
         "token_id": "00000000-0000-0000-0000-000000000000",
         "job_id": "1",
+        "agreement_id": agreement.external_id,
     }
 
 
@@ -127,6 +129,7 @@ TYPED: list[tuple[str, str, dict[str, Any]]] = [
     ),
     ("POST", "/v1/api/accounts/{account_id}/telephone-charges", TELEPHONE_BODY),
     ("POST", "/v1/api/service/{service_id}/account/{account_type}/telephone-charges", TELEPHONE_BODY),
+    ("POST", "/v1/api/accounts/{account_id}/agreements", {"reference": "r", "description": "d"}),
     ("POST", "/v1/frontend/auth", {"account_id": 1, "description": "a key", "created_by": "me"}),
     ("POST", "/v1/api/accounts", {"service_id": "svc", "payment_provider": "sandbox", "type": "test"}),
     ("PATCH", "/v1/frontend/charges/{charge_id}", {"op": "replace", "path": "email", "value": "a@b.example"}),
