@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +44,7 @@ from connector.models import (
     Token,
 )
 from connector.refunds.state import COUNTED_STATUSES
+from pay_common.db.base import utc_now
 
 _Columns = TypeVarTuple("_Columns")
 
@@ -224,6 +226,32 @@ async def lock_charge_by_id(
     return await session.scalar(
         select(Charge).where(Charge.id == charge_id).with_for_update(of=Charge, skip_locked=skip_locked)
     )
+
+
+async def status_of(session: AsyncSession, charge_id: int) -> str | None:
+    """The charge's current status, read without a lock."""
+    return await session.scalar(select(Charge.status).where(Charge.id == charge_id))
+
+
+async def claim_stale_charge(
+    session: AsyncSession, statuses: frozenset[str], cutoff: datetime, seen: set[int]
+) -> Charge | None:
+    """The oldest charge in ``statuses`` untouched since ``cutoff`` (and not in ``seen``), row-locked
+    with SKIP LOCKED; its ``updated_date`` is stamped so a concurrent sweeper passes it over."""
+    charge = await session.scalar(
+        select(Charge)
+        .where(
+            Charge.status.in_(sorted(statuses)),
+            Charge.updated_date <= cutoff,
+            Charge.id.not_in(seen or {0}),
+        )
+        .order_by(Charge.updated_date)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if charge is not None:
+        await session.execute(update(Charge).where(Charge.id == charge.id).values(updated_date=utc_now()))
+    return charge
 
 
 async def credentials_for(session: AsyncSession, charge: Charge) -> dict[str, Any]:
