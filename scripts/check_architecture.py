@@ -56,7 +56,6 @@ SQL_RUNNERS = frozenset({"execute", "scalar", "scalars", "stream", "stream_scala
 #: Modules (relative to the connector package) that may still run SQL outside a repository.
 SQL_OUTSIDE_REPOSITORIES = frozenset(
     {
-        "capture/service.py",  # the capture queue's claim (SKIP LOCKED)
         "expiry/service.py",  # the expiry sweep's selects and housekeeping deletes
         "refunds/service.py",  # closing the refund history row in transition_refund
         "events/outbox.py",  # the outbox's INSERT ... ON CONFLICT statements

@@ -20,10 +20,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     any_,
     bindparam,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -226,6 +228,34 @@ async def lock_charge_by_id(
     return await session.scalar(
         select(Charge).where(Charge.id == charge_id).with_for_update(of=Charge, skip_locked=skip_locked)
     )
+
+
+async def claim_due_capture(
+    session: AsyncSession,
+    *,
+    retry_due: datetime,
+    stale: datetime,
+    external_id: str | None,
+    stale_only: bool,
+) -> Charge | None:
+    """The oldest charge the capture queue may take now, row-locked with SKIP LOCKED: approved or
+    queued, a retry whose delay (``retry_due``) has passed, or an intent left in CAPTURE_READY
+    since ``stale`` (only those when ``stale_only``); ``external_id`` narrows it to one charge."""
+    stale_intent = and_(Charge.status == ChargeStatus.CAPTURE_READY.value, Charge.updated_date <= stale)
+    due = select(Charge).where(
+        stale_intent
+        if stale_only
+        else or_(
+            Charge.status.in_([ChargeStatus.CAPTURE_APPROVED.value, ChargeStatus.CAPTURE_QUEUED.value]),
+            and_(
+                Charge.status == ChargeStatus.CAPTURE_APPROVED_RETRY.value, Charge.updated_date <= retry_due
+            ),
+            stale_intent,
+        )
+    )
+    if external_id is not None:  # a capture job names its charge
+        due = due.where(Charge.external_id == external_id)
+    return await session.scalar(due.order_by(Charge.updated_date).limit(1).with_for_update(skip_locked=True))
 
 
 async def status_of(session: AsyncSession, charge_id: int) -> str | None:
