@@ -57,7 +57,6 @@ SQL_RUNNERS = frozenset({"execute", "scalar", "scalars", "stream", "stream_scala
 SQL_OUTSIDE_REPOSITORIES = frozenset(
     {
         "expiry/service.py",  # the expiry sweep's selects and housekeeping deletes
-        "refunds/service.py",  # closing the refund history row in transition_refund
         "events/outbox.py",  # the outbox's INSERT ... ON CONFLICT statements
         "events/service.py",  # the historical emitter's paged reads
         # The provider notifications and clean-up sweep (Worldpay, Stripe) still query in place.
