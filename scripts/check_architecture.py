@@ -56,13 +56,9 @@ SQL_RUNNERS = frozenset({"execute", "scalar", "scalars", "stream", "stream_scala
 #: Modules (relative to the connector package) that may still run SQL outside a repository.
 SQL_OUTSIDE_REPOSITORIES = frozenset(
     {
-        "capture/service.py",  # the capture queue's claim (SKIP LOCKED)
-        "cancel/service.py",  # the stale-cancel claim
         "expiry/service.py",  # the expiry sweep's selects and housekeeping deletes
-        "refunds/service.py",  # closing the refund history row in transition_refund
         "events/outbox.py",  # the outbox's INSERT ... ON CONFLICT statements
         "events/service.py",  # the historical emitter's paged reads
-        "tasks/service.py",  # the dead-job listing and retry
         # The provider notifications and clean-up sweep (Worldpay, Stripe) still query in place.
         "gateway_cleanup/service.py",
         "gateways/stripe/notifications.py",

@@ -44,7 +44,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges import repository
@@ -320,7 +319,7 @@ async def _await_authorisation_outcome(
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while True:
         async with sessionmaker() as session:
-            found = await session.scalar(select(Charge.status).where(Charge.id == charge_id))
+            found = await repository.status_of(session, charge_id)
         status = S(found or S.UNDEFINED)
         if status not in AUTHORISING or asyncio.get_running_loop().time() >= deadline:
             return status
@@ -450,20 +449,9 @@ async def _recover_stale(
     seen: set[int] = set()
     while True:
         async with unit_of_work(sessionmaker) as session:
-            charge = await session.scalar(
-                select(Charge)
-                .where(
-                    Charge.status.in_(sorted(statuses)),
-                    Charge.updated_date <= cutoff,
-                    Charge.id.not_in(seen or {0}),
-                )
-                .order_by(Charge.updated_date)
-                .limit(1)
-                .with_for_update(skip_locked=True)
-            )
+            charge = await repository.claim_stale_charge(session, statuses, cutoff, seen)
             if charge is None:
                 return finished
             seen.add(charge.id)
-            await session.execute(update(Charge).where(Charge.id == charge.id).values(updated_date=utc_now()))
             pending = await claim(session, charge)
         finished.append(await finish(sessionmaker, pending))

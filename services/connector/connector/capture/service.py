@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.agreements import service as agreements_service
@@ -28,7 +27,7 @@ from connector.charges.state import ChargeStatus
 from connector.config import Settings
 from connector.gateways import registry
 from connector.gateways.base import CaptureResult, CaptureStatus
-from connector.models import Charge, Fee
+from connector.models import Fee
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.ids import new_external_id
@@ -100,20 +99,8 @@ async def _claim(
 ) -> GatewayCall | None:
     retry_due = now - timedelta(seconds=settings.capture_process_failed_capture_retry_delay_in_seconds)
     stale = now - timedelta(seconds=settings.stale_intent_after_seconds)
-    stale_intent = and_(Charge.status == S.CAPTURE_READY.value, Charge.updated_date <= stale)
-    due = select(Charge).where(
-        stale_intent
-        if stale_only
-        else or_(
-            Charge.status.in_([S.CAPTURE_APPROVED.value, S.CAPTURE_QUEUED.value]),
-            and_(Charge.status == S.CAPTURE_APPROVED_RETRY.value, Charge.updated_date <= retry_due),
-            stale_intent,
-        )
-    )
-    if external_id is not None:  # a capture job names its charge
-        due = due.where(Charge.external_id == external_id)
-    charge = await session.scalar(
-        due.order_by(Charge.updated_date).limit(1).with_for_update(skip_locked=True)
+    charge = await repository.claim_due_capture(
+        session, retry_due=retry_due, stale=stale, external_id=external_id, stale_only=stale_only
     )
     if charge is None:
         return None

@@ -20,11 +20,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     any_,
     bindparam,
     func,
     insert,
+    or_,
     select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,6 +46,7 @@ from connector.models import (
     Token,
 )
 from connector.refunds.state import COUNTED_STATUSES
+from pay_common.db.base import utc_now
 
 _Columns = TypeVarTuple("_Columns")
 
@@ -224,6 +228,60 @@ async def lock_charge_by_id(
     return await session.scalar(
         select(Charge).where(Charge.id == charge_id).with_for_update(of=Charge, skip_locked=skip_locked)
     )
+
+
+async def claim_due_capture(
+    session: AsyncSession,
+    *,
+    retry_due: datetime,
+    stale: datetime,
+    external_id: str | None,
+    stale_only: bool,
+) -> Charge | None:
+    """The oldest charge the capture queue may take now, row-locked with SKIP LOCKED: approved or
+    queued, a retry whose delay (``retry_due``) has passed, or an intent left in CAPTURE_READY
+    since ``stale`` (only those when ``stale_only``); ``external_id`` narrows it to one charge."""
+    stale_intent = and_(Charge.status == ChargeStatus.CAPTURE_READY.value, Charge.updated_date <= stale)
+    due = select(Charge).where(
+        stale_intent
+        if stale_only
+        else or_(
+            Charge.status.in_([ChargeStatus.CAPTURE_APPROVED.value, ChargeStatus.CAPTURE_QUEUED.value]),
+            and_(
+                Charge.status == ChargeStatus.CAPTURE_APPROVED_RETRY.value, Charge.updated_date <= retry_due
+            ),
+            stale_intent,
+        )
+    )
+    if external_id is not None:  # a capture job names its charge
+        due = due.where(Charge.external_id == external_id)
+    return await session.scalar(due.order_by(Charge.updated_date).limit(1).with_for_update(skip_locked=True))
+
+
+async def status_of(session: AsyncSession, charge_id: int) -> str | None:
+    """The charge's current status, read without a lock."""
+    return await session.scalar(select(Charge.status).where(Charge.id == charge_id))
+
+
+async def claim_stale_charge(
+    session: AsyncSession, statuses: frozenset[str], cutoff: datetime, seen: set[int]
+) -> Charge | None:
+    """The oldest charge in ``statuses`` untouched since ``cutoff`` (and not in ``seen``), row-locked
+    with SKIP LOCKED; its ``updated_date`` is stamped so a concurrent sweeper passes it over."""
+    charge = await session.scalar(
+        select(Charge)
+        .where(
+            Charge.status.in_(sorted(statuses)),
+            Charge.updated_date <= cutoff,
+            Charge.id.not_in(seen or {0}),
+        )
+        .order_by(Charge.updated_date)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if charge is not None:
+        await session.execute(update(Charge).where(Charge.id == charge.id).values(updated_date=utc_now()))
+    return charge
 
 
 async def credentials_for(session: AsyncSession, charge: Charge) -> dict[str, Any]:

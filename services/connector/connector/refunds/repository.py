@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connector.models import Charge, GatewayAccountCredential, Refund
-from connector.refunds.state import COUNTED_STATUSES
+from connector.models import Charge, GatewayAccountCredential, Refund, RefundHistory
+from connector.refunds.state import COUNTED_STATUSES, RefundStatus
 
 
 async def refunds_of_charge(session: AsyncSession, charge_id: str) -> Sequence[Refund]:
@@ -54,3 +55,31 @@ async def credential_for_charge(session: AsyncSession, charge: Charge) -> Gatewa
         .limit(1)
     )
     return await session.scalar(query)
+
+
+async def close_open_history(session: AsyncSession, refund_id: int, now: datetime) -> None:
+    """End the refund's current ``refunds_history`` row, before the next one is written."""
+    await session.execute(
+        update(RefundHistory)
+        .where(RefundHistory.refund_id == refund_id, RefundHistory.history_end_date.is_(None))
+        .values(history_end_date=now)
+    )
+
+
+async def claim_stale_refund(session: AsyncSession, cutoff: datetime, seen: set[int]) -> Refund | None:
+    """The oldest CREATED refund untouched since ``cutoff`` (not in ``seen``), row-locked with SKIP LOCKED."""
+    return await session.scalar(
+        select(Refund)
+        .where(
+            Refund.status == RefundStatus.CREATED.value,
+            func.coalesce(Refund.updated_date, Refund.created_date) <= cutoff,
+            Refund.id.not_in(seen or {0}),
+        )
+        .order_by(Refund.created_date)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+async def charge_of_refund(session: AsyncSession, refund: Refund) -> Charge | None:
+    return await session.scalar(select(Charge).where(Charge.external_id == refund.charge_external_id))

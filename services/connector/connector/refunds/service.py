@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.accounts.errors import GatewayAccountNotFound
@@ -75,11 +74,7 @@ async def transition_refund(session: AsyncSession, refund: Refund, target: Refun
     """
     TRANSITIONS.check(refund.status, target)
     now = utc_now()
-    await session.execute(
-        update(RefundHistory)
-        .where(RefundHistory.refund_id == refund.id, RefundHistory.history_end_date.is_(None))
-        .values(history_end_date=now)
-    )
+    await repository.close_open_history(session, refund.id, now)
     refund.status = target.value
     refund.version += 1
     session.add(_history_row(refund, now))
@@ -249,22 +244,12 @@ async def _claim_stale_refund(
     session: AsyncSession, cutoff: datetime, seen: set[int]
 ) -> ReservedRefund | None:
     while True:
-        refund = await session.scalar(
-            select(Refund)
-            .where(
-                Refund.status == RefundStatus.CREATED.value,
-                func.coalesce(Refund.updated_date, Refund.created_date) <= cutoff,
-                Refund.id.not_in(seen or {0}),
-            )
-            .order_by(Refund.created_date)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
+        refund = await repository.claim_stale_refund(session, cutoff, seen)
         if refund is None:
             return None
         seen.add(refund.id)
         refund.updated_date = utc_now()
-        charge = await session.scalar(select(Charge).where(Charge.external_id == refund.charge_external_id))
+        charge = await repository.charge_of_refund(session, refund)
         credential = None if charge is None else await repository.credential_for_charge(session, charge)
         if charge is not None and credential is not None:
             return _reserved(refund, charge, credential)
