@@ -5,7 +5,12 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["scripts.bench.create_payment", "scripts.bench_search", "scripts.bench_events"]
+BENCHMARKS = [
+    "scripts.bench.create_payment",
+    "scripts.bench_search",
+    "scripts.bench_events",
+    "scripts.bench.webhooks",
+]
 
 
 def main() -> None:
