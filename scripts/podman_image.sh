@@ -22,6 +22,10 @@ command -v podman >/dev/null || { echo "podman_image: podman is required (apt-ge
 podman=(podman --runtime "${PODMAN_RUNTIME:-runc}")
 limits=(--ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
 build=("${podman[@]}" build --network=host --format docker "${limits[@]}")
+# The registries may be reached through a TLS proxy that only this machine's CA bundle trusts:
+# the build's steps see that bundle (mounted read-only) and npm, pip and uv are told to use it.
+ca=/etc/ssl/certs/ca-certificates.crt
+trust=(-v "$ca:$ca:ro" --env "NODE_EXTRA_CA_CERTS=$ca" --env "SSL_CERT_FILE=$ca" --env "PIP_CERT=$ca")
 
 if ! "${podman[@]}" image exists localhost/pay-debian:bookworm; then
     command -v debootstrap >/dev/null || { echo "podman_image: debootstrap is required (apt-get install -y debootstrap)" >&2; exit 1; }
@@ -36,7 +40,7 @@ for base in python node; do
     fi
 done
 
-"${build[@]}" -t "$tag" -f "$context/deploy/Dockerfile" \
+"${build[@]}" "${trust[@]}" -t "$tag" -f "$context/deploy/Dockerfile" \
     --build-arg NODE_IMAGE=localhost/pay-node:bookworm \
     --build-arg PYTHON_IMAGE=localhost/pay-python:bookworm \
     "$context"
