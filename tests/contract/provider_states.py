@@ -21,12 +21,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from connector.charges.schemas import validate_charge_request
+from connector.idempotency.service import fingerprint
 from connector.models import (
+    Agreement,
     CardType,
     Charge,
     Fee,
     GatewayAccount,
     GatewayAccountCredential,
+    Idempotency,
     Token,
     accepted_card_types,
 )
@@ -285,6 +289,72 @@ def _agreement(status: str) -> StateBuilder:
     return build
 
 
+async def _agreement_account(session: AsyncSession, agreement_external_id: str) -> GatewayAccount:
+    agreement = (
+        await session.scalars(select(Agreement).where(Agreement.external_id == agreement_external_id))
+    ).one()
+    account = await session.get(GatewayAccount, agreement.gateway_account_id)
+    assert account is not None
+    return account
+
+
+async def rejected_agreement_payment(session: AsyncSession, params: Params) -> None:
+    """A declined agreement payment that may be tried again (``state.can_retry`` true)."""
+    account = await _agreement_account(session, params["agreement_external_id"])
+    await create_charge(
+        session,
+        account,
+        status="AUTHORISATION REJECTED",
+        history=("CREATED", "AUTHORISATION USER NOT PRESENT QUEUED", "AUTHORISATION READY"),
+        external_id=params["charge_external_id"],
+        **{**PACT_CHARGE, "amount": int(params["amount"])},
+        authorisation_mode="AGREEMENT",
+        agreement_external_id=params["agreement_external_id"],
+        agreement_payment_type="recurring",
+        can_retry=True,
+        created_date=_instant("2018-09-07T13:12:02.121Z"),
+    )
+
+
+async def charge_with_idempotency_key(session: AsyncSession, params: Params) -> None:
+    """An agreement payment created with an Idempotency-Key, the key's row holding its request."""
+    account = await _account(session, params["gateway_account_id"])
+    body = {
+        "amount": int(params["amount"]),
+        "reference": params["reference"],
+        "description": params["description"],
+        "agreement_id": params["agreement_external_id"],
+        "authorisation_mode": "agreement",
+    }
+    created = _instant(params["created"])
+    await create_charge(
+        session,
+        account,
+        status="CREATED",
+        external_id=params["charge_external_id"],
+        amount=body["amount"],
+        reference=body["reference"],
+        description=body["description"],
+        return_url=None,
+        authorisation_mode="AGREEMENT",
+        agreement_external_id=params["agreement_external_id"],
+        agreement_payment_type="recurring",
+        created_date=created,
+    )
+    request = validate_charge_request(json.dumps(body).encode(), params["idempotency_key"])
+    session.add(
+        Idempotency(
+            key=params["idempotency_key"],
+            gateway_account_id=account.id,
+            resource_external_id=params["charge_external_id"],
+            request_body=fingerprint(request),
+            # The key is fresh (the charge's date is the pact's example): an expired key would not count.
+            created_date=datetime.now(UTC),
+        )
+    )
+    await session.commit()
+
+
 STATES: dict[str, StateBuilder] = {
     "a gateway account with external id exists": _flag(),
     "the gateway account is disabled": _flag(disabled=True),
@@ -317,6 +387,8 @@ STATES: dict[str, StateBuilder] = {
     "a charge with wallet type APPLE_PAY exists": apple_pay_charge,
     "a charge with authorisation mode moto_api exists": moto_api_charge,
     "a charge with authorisation mode moto_api and one_time_token exists": moto_api_charge_with_token,
+    "a charge with authorisation mode agreement and rejected status exists": rejected_agreement_payment,
+    "a charge created with an idempotency key for an agreement exists": charge_with_idempotency_key,
 }
 
 

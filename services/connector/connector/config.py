@@ -152,7 +152,7 @@ class Settings(BaseServiceSettings):
             "SKIP_EXPIRING_CHARGES_LAST_UPDATED_IN_SECONDS",
         ),
     )
-    idempotency_expiry_window_seconds: int = 24 * 3600
+    idempotency_key_expiry_window_seconds: int = 24 * 3600
     #: How long POST /cards and /3ds wait for the gateway before answering 202 (the work goes on).
     auth_read_timeout_seconds: float = 1.0
     #: How long ``POST /v1/api/charges/authorise`` (MOTO API) waits for the gateway before the

@@ -31,6 +31,7 @@ HISTORICAL_EMIT = "events.historical_emit"
 EMITTED_EVENTS_SWEEP = "events.emitted_sweep"
 RETRY_STALLED = "jobs.retry_stalled"
 SEND_EMAIL = "email.send"
+AUTHORISE_USER_NOT_PRESENT = "charge.authorise_with_user_not_present"
 
 #: The connector's queue: its workers take no other (the webhooks service has its own).
 QUEUE = "default"

@@ -30,6 +30,7 @@ from connector.events.consumers import Consumers, build_consumers
 from connector.expiry import tasks as expiry_tasks
 from connector.gateways import registry
 from connector.recovery import tasks as recovery_tasks
+from connector.recurring import tasks as recurring_tasks
 from connector.tokens import tasks as token_tasks
 from pay_common import jobs as common_jobs
 from pay_common.db.session import create_engine, create_sessionmaker
@@ -54,6 +55,7 @@ def register_tasks(app: procrastinate.App, settings: Settings) -> None:
     recovery_tasks.register(app, settings)
     event_tasks.register(app, settings)
     email_tasks.register(app, settings)
+    recurring_tasks.register(app, settings)
     app.periodic(cron=settings.retry_stalled_jobs_cron, periodic_id="stalled")(
         app.task(name=jobs.RETRY_STALLED, pass_context=True, queueing_lock=jobs.RETRY_STALLED)(
             retry_stalled_job

@@ -210,3 +210,36 @@ async def test_charge_for_an_agreement_of_another_account_is_400(
     )
     assert response.status_code == 400
     assert response.json()["error_identifier"] == "AGREEMENT_NOT_FOUND"
+
+
+async def test_a_new_set_up_payment_reactivates_a_cancelled_agreement(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    # Seed 003: "Reactivate a cancelled agreement by taking a payment from the user and telling the
+    # GOV.UK Pay API to save the user's card details."
+    account = await _recurring_account(db_session)
+    agreement = await create_agreement(db_session, account)
+    url = f"{agreements_url(account.id)}/{agreement.external_id}"
+    assert (await connector_client.post(f"{url}/cancel")).status_code == 204
+    charge = await connector_client.post(
+        f"/v1/api/accounts/{account.id}/charges",
+        json={
+            "amount": 1968,
+            "reference": "ref",
+            "description": "desc",
+            "return_url": "https://service.example/return",
+            "agreement_id": agreement.external_id,
+            "save_payment_instrument_to_agreement": True,
+        },
+    )
+    charge_id = charge.json()["charge_id"]
+
+    await connector_client.post(f"/v1/frontend/charges/{charge_id}/cards", json=card_body("4000056655665556"))
+    await connector_client.post(f"/v1/frontend/charges/{charge_id}/capture")
+
+    read = (await connector_client.get(url)).json()
+    assert read["status"] == "ACTIVE"
+    assert "cancelled_date" not in read
+    assert read["payment_instrument"]["card_details"]["last_digits_card_number"] == "5556"
+    instruments = (await db_session.scalars(select(PaymentInstrument).order_by(PaymentInstrument.id))).all()
+    assert [instrument.status for instrument in instruments] == ["CANCELLED", "ACTIVE"]

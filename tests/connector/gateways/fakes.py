@@ -17,6 +17,7 @@ from connector.gateways.base import (
     RefundRequest,
     RefundResult,
     ThreeDsResult,
+    UserNotPresentRequest,
 )
 from connector.gateways.sandbox.adapter import SandboxGateway
 from connector.gateways.sandbox.ledger import SandboxLedger
@@ -62,6 +63,10 @@ class CountingGateway:
     async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
         await self._enter("authorise")
         return await self.inner.authorise(request)
+
+    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:
+        await self._enter("authorise_user_not_present")
+        return await self.inner.authorise_user_not_present(request)
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
         await self._enter("authorise_3ds")

@@ -40,6 +40,7 @@ def test_every_job_type_and_schedule_is_registered(connector_settings: Settings)
         jobs.EMITTED_EVENTS_SWEEP,
         jobs.RETRY_STALLED,
         jobs.SEND_EMAIL,
+        jobs.AUTHORISE_USER_NOT_PRESENT,
     }
     assert schedules == {
         jobs.CAPTURE_SWEEP: settings.capture_sweep_cron,

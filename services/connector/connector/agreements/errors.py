@@ -25,3 +25,19 @@ def recurring_not_allowed() -> Unprocessable:
         "Recurring card payments are not enabled for this gateway account",
         error_identifier="RECURRING_CARD_PAYMENTS_NOT_ALLOWED",
     )
+
+
+def charge_agreement_without_instrument(agreement_id: str) -> BadRequest:
+    """Create-charge step 13: an agreement payment needs the agreement's instrument (§4.2)."""
+    return BadRequest(
+        f"Agreement with ID [{agreement_id}] does not have a payment instrument",
+        error_identifier="AGREEMENT_NOT_ACTIVE",
+    )
+
+
+def charge_agreement_instrument_not_active(agreement_id: str, instrument_id: str, status: str) -> BadRequest:
+    return BadRequest(
+        f"Agreement with ID [{agreement_id}] has payment instrument with ID [{instrument_id}]"
+        f" but its state is [{status}]",
+        error_identifier="AGREEMENT_NOT_ACTIVE",
+    )

@@ -14,6 +14,7 @@ from connector.agreements.schemas import AgreementCancelRequest, AgreementCreate
 from connector.agreements.state import AgreementStatus, InstrumentStatus, move_agreement, move_instrument
 from connector.errors import NotFound
 from connector.gateways.base import AuthorisationResult
+from connector.gateways.rejection import can_retry
 from connector.models import Agreement, Charge, GatewayAccount, PaymentInstrument
 from pay_common.db.base import utc_now
 from pay_common.ids import new_external_id
@@ -116,6 +117,84 @@ async def agreement_for_charge(session: AsyncSession, account_id: int, agreement
     return agreement
 
 
+async def active_instrument_for_charge(session: AsyncSession, agreement: Agreement) -> PaymentInstrument:
+    """Create-charge step 13: an agreement payment pays with the agreement's ACTIVE instrument
+    (a cancelled or inactive agreement refuses payments: 400 ``AGREEMENT_NOT_ACTIVE``)."""
+    instrument = (
+        await repository.instrument_by_id(session, agreement.payment_instrument_id)
+        if agreement.payment_instrument_id is not None
+        else None
+    )
+    if instrument is None:
+        raise errors.charge_agreement_without_instrument(agreement.external_id)
+    if instrument.status != InstrumentStatus.ACTIVE or agreement.status != AgreementStatus.ACTIVE:
+        raise errors.charge_agreement_instrument_not_active(
+            agreement.external_id, instrument.external_id, instrument.status
+        )
+    return instrument
+
+
+async def instrument_for_payment(session: AsyncSession, charge: Charge) -> PaymentInstrument | None:
+    """The ACTIVE instrument an agreement payment is authorised with; None when the agreement was
+    cancelled or its instrument ended after the payment was queued."""
+    if charge.agreement_external_id is None:
+        return None
+    agreement = await repository.agreement_of_account(
+        session, charge.gateway_account_id, charge.agreement_external_id
+    )
+    if (
+        agreement is None
+        or agreement.status != AgreementStatus.ACTIVE
+        or agreement.payment_instrument_id is None
+    ):
+        return None
+    instrument = await repository.instrument_by_id(session, agreement.payment_instrument_id)
+    return instrument if instrument is not None and instrument.status == InstrumentStatus.ACTIVE else None
+
+
+def take_card_details_from(charge: Charge, instrument: PaymentInstrument) -> None:
+    """An agreement payment shows the card it was paid with: the instrument's displayable details."""
+    charge.card_brand = instrument.card_brand
+    charge.card_type = instrument.card_type
+    charge.first_digits_card_number = instrument.first_digits_card_number
+    charge.last_digits_card_number = instrument.last_digits_card_number
+    charge.expiry_date = instrument.expiry_date
+    charge.cardholder_name = instrument.cardholder_name
+    address = instrument.billing_address or {}
+    charge.address_line1 = address.get("line1")
+    charge.address_line2 = address.get("line2")
+    charge.address_postcode = address.get("postcode")
+    charge.address_city = address.get("city")
+    charge.address_county = address.get("county")
+    charge.address_country = address.get("country")
+
+
+async def record_decline(session: AsyncSession, charge: Charge, reason: str | None) -> None:
+    """§8.2 step 4 / §11.2: a declined agreement payment stores ``can_retry``; a decline that
+    cannot be retried ends the instrument, and the agreement with it (INACTIVE)."""
+    if charge.authorisation_mode.upper() != "AGREEMENT":
+        return
+    charge.can_retry = can_retry(reason)
+    if charge.can_retry or charge.agreement_external_id is None:
+        return
+    agreement = await repository.agreement_of_account(
+        session, charge.gateway_account_id, charge.agreement_external_id, lock=True
+    )
+    if agreement is None or agreement.payment_instrument_id is None:
+        return
+    instrument = await repository.instrument_by_id(session, agreement.payment_instrument_id)
+    if instrument is not None and instrument.status == InstrumentStatus.ACTIVE:
+        move_instrument(instrument, InstrumentStatus.INACTIVE)
+    if agreement.status == AgreementStatus.ACTIVE:
+        move_agreement(agreement, AgreementStatus.INACTIVE)
+    logger.info(
+        "agreement.inactivated",
+        agreement_id=agreement.external_id,
+        charge_external_id=charge.external_id,
+        reason=reason,
+    )
+
+
 async def store_instrument(session: AsyncSession, charge: Charge, result: AuthorisationResult | None) -> None:
     """§11.2: a set-up payment authorised: keep a copy of its displayable card details and the
     gateway's recurring token (never the card number or CVC), CREATED until capture approval."""
@@ -173,7 +252,7 @@ async def activate_instrument(session: AsyncSession, charge: Charge) -> None:
     ):
         return
     agreement = await repository.agreement_by_id(session, instrument.agreement_id, lock=True)
-    if agreement is None or agreement.status == AgreementStatus.CANCELLED:
+    if agreement is None:  # pragma: no cover - the instrument's FK guarantees it
         return
     if agreement.payment_instrument_id is not None:
         previous = await repository.instrument_by_id(session, agreement.payment_instrument_id)
@@ -181,6 +260,8 @@ async def activate_instrument(session: AsyncSession, charge: Charge) -> None:
             move_instrument(previous, InstrumentStatus.CANCELLED)  # replaced (§11.2)
     move_instrument(instrument, InstrumentStatus.ACTIVE)
     if agreement.status != AgreementStatus.ACTIVE:
-        move_agreement(agreement, AgreementStatus.ACTIVE)
+        move_agreement(agreement, AgreementStatus.ACTIVE)  # a cancelled one is reactivated
+        agreement.cancelled_date = None
+        agreement.cancelled_by = None
     agreement.payment_instrument_id = instrument.id
     logger.info("payment_instrument.activated", charge_external_id=charge.external_id)

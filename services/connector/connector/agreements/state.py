@@ -30,7 +30,9 @@ A = AgreementStatus
 I = InstrumentStatus  # noqa: E741 - mirrors the charges' S alias
 
 #: An agreement turns ACTIVE when its set-up payment's instrument does, INACTIVE when that
-#: instrument is declined for good, and CANCELLED (final) when the service or a user ends it.
+#: instrument is declined for good, and CANCELLED when the service or a user ends it. A cancelled
+#: agreement is reactivated by a new set-up payment (seed 003: "Reactivate a cancelled agreement by
+#: taking a payment from the user and telling the GOV.UK Pay API to save the user's card details").
 AGREEMENT_TRANSITIONS = TransitionTable(
     "Agreement",
     AgreementStatus,
@@ -38,6 +40,7 @@ AGREEMENT_TRANSITIONS = TransitionTable(
         A.CREATED: {A.ACTIVE, A.CANCELLED},
         A.ACTIVE: {A.INACTIVE, A.CANCELLED},
         A.INACTIVE: {A.ACTIVE, A.CANCELLED},
+        A.CANCELLED: {A.ACTIVE},
     },
 )
 

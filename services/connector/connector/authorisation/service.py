@@ -21,7 +21,7 @@ gateway (``cancel.service.recover_stale_authorisations``, docs/reliability.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -62,6 +62,7 @@ from connector.gateways.base import (
     GatewayError,
     GatewayTimeout,
     GatewayUnavailable,
+    PaymentGateway,
     ThreeDsResult,
 )
 from connector.models import Charge
@@ -261,63 +262,102 @@ async def _authorise_at_gateway(
     deadline: float | None = None,
     approve_on_success: bool = False,
 ) -> Outcome:
-    result: AuthorisationResult | None = None
+    request = _gateway_request(intent, card, return_url)
+    answer = await gateway_answer(intent, lambda gateway: gateway.authorise(request), deadline)
+    return await record_authorisation(
+        sessionmaker, intent, card, answer, approve_on_success=approve_on_success
+    )
+
+
+@dataclass(frozen=True)
+class GatewayAnswer:
+    """Phase 2's outcome: the gateway's result (None when it failed), the status it maps to, and
+    the HTTP error that status answers with (None: 200)."""
+
+    result: AuthorisationResult | None
     target: ChargeStatus
     error: ConnectorError | None = None
+
+
+async def gateway_answer(
+    intent: _Intent,
+    call: Callable[[PaymentGateway], Awaitable[AuthorisationResult]],
+    deadline: float | None,
+) -> GatewayAnswer:
+    """Phase 2: ``call`` the charge's gateway (no transaction open) and map what happened."""
     try:
-        gateway = registry.get_gateway(intent.provider)
-        call = gateway.authorise(_gateway_request(intent, card, return_url))
-        result = await (call if deadline is None else asyncio.wait_for(call, deadline))
-        target = _RESULT_STATUS[result.status]
-        if target == S.AUTHORISATION_REJECTED:
-            error = AuthorisationDeclined()
-        elif target == S.AUTHORISATION_ERROR:
-            error = GatewayErrorResponse(result.error_message or GENERIC_AUTH_ERROR, status_code=402)
+        pending = call(registry.get_gateway(intent.provider))
+        result = await (pending if deadline is None else asyncio.wait_for(pending, deadline))
+        answer = _mapped(result)
     except GatewayTimeout as exc:
-        target, error = S.AUTHORISATION_TIMEOUT, GatewayErrorResponse(exc.message, status_code=402)
+        answer = GatewayAnswer(
+            None, S.AUTHORISATION_TIMEOUT, GatewayErrorResponse(exc.message, status_code=402)
+        )
     except TimeoutError:  # the caller's deadline passed; the gateway clean-up sweep asks what became of it
-        target, error = S.AUTHORISATION_TIMEOUT, GatewayErrorResponse(GENERIC_AUTH_ERROR, status_code=402)
+        answer = GatewayAnswer(
+            None, S.AUTHORISATION_TIMEOUT, GatewayErrorResponse(GENERIC_AUTH_ERROR, status_code=402)
+        )
     except GatewayUnavailable as exc:
-        target, error = S.AUTHORISATION_UNEXPECTED_ERROR, GatewayErrorResponse(exc.message, status_code=402)
+        answer = GatewayAnswer(
+            None, S.AUTHORISATION_UNEXPECTED_ERROR, GatewayErrorResponse(exc.message, status_code=402)
+        )
     except GatewayError as exc:
-        target, error = S.AUTHORISATION_ERROR, GatewayErrorResponse(exc.message, status_code=400)
+        answer = GatewayAnswer(
+            None, S.AUTHORISATION_ERROR, GatewayErrorResponse(exc.message, status_code=400)
+        )
     except Exception as exc:  # an adapter bug must still leave the charge in a final state
         logger.error("charge.authorisation.gateway_exception", error=type(exc).__name__)
-        target = S.AUTHORISATION_UNEXPECTED_ERROR
-        error = GatewayErrorResponse(GENERIC_AUTH_ERROR, status_code=402)
+        answer = GatewayAnswer(
+            None, S.AUTHORISATION_UNEXPECTED_ERROR, GatewayErrorResponse(GENERIC_AUTH_ERROR, status_code=402)
+        )
     logger.info(
         "charge.authorisation.gateway_answered",
         charge_external_id=intent.external_id,
-        outcome=target.value,
+        outcome=answer.target.value,
     )
-    return await _record_authorisation(
-        sessionmaker, intent, card, result, target, error, approve_on_success=approve_on_success
-    )
+    return answer
 
 
-async def _record_authorisation(
+def _mapped(result: AuthorisationResult) -> GatewayAnswer:
+    target = _RESULT_STATUS[result.status]
+    if target == S.AUTHORISATION_REJECTED:
+        return GatewayAnswer(result, target, AuthorisationDeclined())
+    if target == S.AUTHORISATION_ERROR:
+        return GatewayAnswer(
+            result, target, GatewayErrorResponse(result.error_message or GENERIC_AUTH_ERROR, status_code=402)
+        )
+    return GatewayAnswer(result, target)
+
+
+async def record_authorisation(
     sessionmaker: async_sessionmaker[AsyncSession],
     intent: _Intent,
-    card: CardAuthorisationRequest,
-    result: AuthorisationResult | None,
-    target: ChargeStatus,
-    error: ConnectorError | None,
+    card: CardAuthorisationRequest | None,
+    answer: GatewayAnswer,
     *,
     approve_on_success: bool = False,
 ) -> Outcome:
+    """Phase 3: record the answer on the charge (``card``: what the payer typed; None when the card
+    details came from a stored instrument and are on the charge already)."""
+    result, target, error = answer.result, answer.target, answer.error
     async with unit_of_work(sessionmaker) as session:
         charge = await charges_repository.lock_charge_by_id(session, intent.charge_id)
         if charge is None or charge.status != S.AUTHORISATION_READY:
             current = S(charge.status) if charge else S.UNDEFINED
             return await _discard(intent, result, target, current)
-        store_card_details(charge, card)
+        if card is not None:
+            store_card_details(charge, card)
         _store_gateway_answer(charge, result, target)
         await transition(session, charge, target)
         if target == S.AUTHORISATION_SUCCESS:
             await agreements_service.store_instrument(session, charge, result)
+        elif target == S.AUTHORISATION_REJECTED:
+            await agreements_service.record_decline(
+                session, charge, result.rejection_reason if result else None
+            )
         cancel = await complete_requested_cancel(session, charge)
         if approve_on_success and cancel is None and target == S.AUTHORISATION_SUCCESS:
-            # No payer confirms a MOTO API payment: it is queued for capture with its result.
+            # No payer confirms a MOTO API or agreement payment: it is queued for capture with its result.
             target = await approve_by_user(session, charge.external_id)
     return await _outcome(sessionmaker, intent, target, error, cancel)
 

@@ -12,6 +12,7 @@ from connector.charges.dependencies import ChargeDep
 from connector.charges.schemas import validate_charge_request
 from connector.dependencies import SettingsDep
 from connector.postgres import SessionDep
+from connector.recurring import service as recurring_service
 
 router = APIRouter()
 
@@ -22,12 +23,14 @@ async def create_charge(
 ) -> JSONResponse:
     # The body is read raw: a malformed or mistyped body is 400 and a rule violation 422 (§4.1),
     # which FastAPI's own body validation cannot tell apart.
-    charge_request = validate_charge_request(await request.body(), request.headers.get("Idempotency-Key"))
+    key = request.headers.get("Idempotency-Key")
+    charge_request = validate_charge_request(await request.body(), key)
     created = await service.create_charge(
         session,
         account_id=account_id,
         request=charge_request,
         reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
+        idempotency_key=key,
     )
     return await _created(session, settings, created)
 
@@ -35,10 +38,16 @@ async def create_charge(
 async def _created(
     session: SessionDep, settings: SettingsDep, created: service.CreatedCharge
 ) -> JSONResponse:
-    """201 with the new charge's view and its ``Location``."""
+    """201 with the new charge's view and its ``Location``; an Idempotency-Key replay is 200 with
+    the first charge's view and no ``Location`` (connector.md §4.4)."""
+    if created.replayed:
+        body = await service.build_charge_response(session, settings, created.charge)
+        return JSONResponse(body, status_code=200)
     body = await service.build_charge_response(
         session, settings, created.charge, just_created=True, token=created.token
     )
+    # Queued after the body is built, as upstream: the 201 shows the payment ``created`` (§4.2 step 15).
+    await recurring_service.queue_agreement_payment(session, created.charge)
     return JSONResponse(
         body, status_code=201, headers={"Location": service.charge_self_url(settings, created.charge)}
     )
@@ -65,13 +74,15 @@ async def get_frontend_charge(charge_id: str, session: SessionDep, settings: Set
 async def create_service_charge(
     service_id: str, account_type: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
-    charge_request = validate_charge_request(await request.body(), request.headers.get("Idempotency-Key"))
+    key = request.headers.get("Idempotency-Key")
+    charge_request = validate_charge_request(await request.body(), key)
     created = await service.create_charge_for_service(
         session,
         service_id=service_id,
         account_type=account_type,
         request=charge_request,
         reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
+        idempotency_key=key,
     )
     return await _created(session, settings, created)
 

@@ -15,7 +15,7 @@ lost in a crash) are never expired blind: the gateway is asked and whatever it a
 voided (``cancel.service.resolve_authorising``). Stale ``* CANCEL READY`` charges are finished
 (the recovery sweep does both sooner: docs/reliability.md).
 Housekeeping: tokens older than ``token_expiry_window_seconds`` and idempotency rows older
-than ``idempotency_expiry_window_seconds`` are deleted.
+than ``idempotency_key_expiry_window_seconds`` are deleted.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.cancel.service import (
@@ -40,7 +40,8 @@ from connector.cancel.service import (
 )
 from connector.charges.state import ChargeStatus
 from connector.config import Settings
-from connector.models import Charge, Idempotency
+from connector.idempotency import repository as idempotency_repository
+from connector.models import Charge
 from connector.tokens import repository as tokens_repository
 from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
@@ -158,13 +159,7 @@ async def _housekeeping(session: AsyncSession, settings: Settings, now: datetime
     tokens = await tokens_repository.delete_expired_tokens(
         session, window_seconds=settings.token_expiry_window_seconds, now=now
     )
-    keys = await session.execute(
-        delete(Idempotency).where(
-            Idempotency.created_date < now - timedelta(seconds=settings.idempotency_expiry_window_seconds)
-        )
+    keys = await idempotency_repository.delete_older_than(
+        session, now - timedelta(seconds=settings.idempotency_key_expiry_window_seconds)
     )
-    logger.info(
-        "charge.expiry.housekeeping",
-        tokens_deleted=tokens,
-        idempotency_keys_deleted=getattr(keys, "rowcount", 0),
-    )
+    logger.info("charge.expiry.housekeeping", tokens_deleted=tokens, idempotency_keys_deleted=keys)

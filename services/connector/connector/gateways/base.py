@@ -106,6 +106,36 @@ class AuthorisationResult:
     md_3ds: str | None = None
     #: Recurring token returned on success (sandbox: {"token": <uuid>}).
     recurring_token: dict[str, str] | None = None
+    #: For REJECTED: the provider's decline reason, mapped (``gateways/rejection.py``); it
+    #: decides ``can_retry`` for agreement payments.
+    rejection_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StoredInstrument:
+    """An agreement's payment instrument as a user-not-present authorisation needs it: the
+    gateway's recurring token and the displayable card details (never a card number)."""
+
+    recurring_token: dict[str, Any] = field(repr=False)
+    card_brand: str | None
+    first_digits: str | None
+    last_digits: str | None
+    expiry_date: str | None
+    cardholder_name: str | None
+
+
+@dataclass(frozen=True)
+class UserNotPresentRequest:
+    """An agreement payment: authorise ``amount`` with the stored instrument, no payer present."""
+
+    charge_external_id: str
+    gateway_transaction_id: str
+    amount: int
+    description: str
+    instrument: StoredInstrument
+    credentials: dict[str, Any]
+    #: The agreement's id: providers that key stored credentials by agreement (Worldpay) use it.
+    agreement_external_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +215,10 @@ class PaymentGateway(Protocol):
     async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult: ...
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult: ...
+
+    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:
+        """An agreement payment with the stored instrument (connector.md §11.3)."""
+        ...
 
     async def capture(self, operation: GatewayOperation) -> CaptureResult: ...
 

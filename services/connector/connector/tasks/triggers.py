@@ -3,7 +3,9 @@
 ``transition()`` calls :func:`after_charge_transition` with one line. A charge that reaches
 ``CAPTURE APPROVED`` (or ``CAPTURE QUEUED``) gets its capture job in the same transaction, so the
 job exists if and only if the status change committed; a failed capture
-(``CAPTURE APPROVED RETRY``) gets the next attempt scheduled after the retry delay.
+(``CAPTURE APPROVED RETRY``) gets the next attempt scheduled after the retry delay; an agreement
+payment queued for authorisation (``AUTHORISATION USER NOT PRESENT QUEUED``) gets its
+``charge.authorise_with_user_not_present`` job.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ async def after_charge_transition(
     await outbox.record_charge_event(session, charge, event, at)
     if target in CAPTURE_NOW:
         await defer_capture(session, charge.external_id)
+    elif target == S.AUTHORISATION_USER_NOT_PRESENT_QUEUED:
+        await jobs.defer(session, jobs.AUTHORISE_USER_NOT_PRESENT, {"charge_external_id": charge.external_id})
     elif target == S.CAPTURE_APPROVED_RETRY:
         delay = timedelta(seconds=get_settings().capture_process_failed_capture_retry_delay_in_seconds)
         await defer_capture(session, charge.external_id, at=at + delay + RETRY_MARGIN)

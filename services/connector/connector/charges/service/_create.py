@@ -20,6 +20,7 @@ from connector.charges.service._views import needs_new_token
 from connector.charges.state import ChargeStatus
 from connector.credentials import state as credential_state
 from connector.errors import BadRequest, Forbidden, Unprocessable
+from connector.idempotency import service as idempotency_service
 from connector.models import Charge, GatewayAccount, GatewayAccountCredential
 from pay_common import metrics
 from pay_common.db.base import utc_now
@@ -172,19 +173,26 @@ def check_amount(account: GatewayAccount, credential: GatewayAccountCredential, 
         )
 
 
-async def check_agreement_exists(
+async def check_agreement(
     session: AsyncSession, account: GatewayAccount, request: ChargeCreateRequest
 ) -> None:
-    """Step 11: the named agreement must be one of this account's (400 ``AGREEMENT_NOT_FOUND``, connector.md §4.2)."""
-    if request.agreement_id is not None:
-        await agreements_service.agreement_for_charge(session, account.id, request.agreement_id)
+    """Step 11: the named agreement must be one of this account's (400 ``AGREEMENT_NOT_FOUND``);
+    step 13: an agreement payment needs its ACTIVE instrument (400 ``AGREEMENT_NOT_ACTIVE``), so a
+    cancelled or inactive agreement refuses payments (connector.md §4.2)."""
+    if request.agreement_id is None:
+        return
+    agreement = await agreements_service.agreement_for_charge(session, account.id, request.agreement_id)
+    if request.mode is AuthorisationMode.AGREEMENT:
+        await agreements_service.active_instrument_for_charge(session, agreement)
 
 
 class CreatedCharge(NamedTuple):
-    """A charge just inserted in CREATED, and the one-time token its view links to (if it needs one)."""
+    """A charge just inserted in CREATED, and the one-time token its view links to (if it needs one);
+    or, ``replayed``, the charge an earlier request with the same Idempotency-Key created."""
 
     charge: Charge
     token: str | None
+    replayed: bool = False
 
 
 def _new_charge_values(
@@ -269,8 +277,9 @@ async def create_charge(
     account_id: str,
     request: ChargeCreateRequest,
     reject_card_number_reference: bool = True,
+    idempotency_key: str | None = None,
 ) -> CreatedCharge:
-    """``POST /v1/api/accounts/{accountId}/charges``: steps 1 and 3–14 of §4.2, then persist.
+    """``POST /v1/api/accounts/{accountId}/charges``: steps 1–14 of §4.2, then persist.
 
     Every check runs before the first write, so a refusal leaves nothing behind.
     """
@@ -287,6 +296,7 @@ async def create_charge(
         request=request,
         reject_card_number_reference=reject_card_number_reference,
         credentials=credentials,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -297,12 +307,17 @@ async def create_charge_for_service(
     account_type: str,
     request: ChargeCreateRequest,
     reject_card_number_reference: bool = True,
+    idempotency_key: str | None = None,
 ) -> CreatedCharge:
     """``POST /v1/api/service/{serviceId}/account/{accountType}/charges``: the same, by service and type."""
     check_return_url(request)
     account = await accounts_service.get_service_account(session, service_id, account_type)
     return await create_charge_on_account(
-        session, account=account, request=request, reject_card_number_reference=reject_card_number_reference
+        session,
+        account=account,
+        request=request,
+        reject_card_number_reference=reject_card_number_reference,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -313,12 +328,18 @@ async def create_charge_on_account(
     request: ChargeCreateRequest,
     reject_card_number_reference: bool = True,
     credentials: Sequence[GatewayAccountCredential] | None = None,
+    idempotency_key: str | None = None,
 ) -> CreatedCharge:
     """Steps 4–14 for a known account; the charge is inserted in CREATED with its PAYMENT_CREATED event
     and, when its view links to the payment pages or the authorisation API, its one-time token.
 
     ``credentials``: the account's credentials when the caller already read them.
+    ``idempotency_key``: the header, honoured for agreement payments (§4.4): a replay answers
+    with the charge the key created first.
     """
+    idempotent = idempotency_service.honoured(account.id, request, idempotency_key)
+    if idempotent is not None and (earlier := await idempotency_service.earlier_charge(session, idempotent)):
+        return await _replayed(session, account, earlier)
     check_live_return_url(account, request)
     if credentials is None:
         credentials = await accounts_repository.credentials_of(session, account.id)
@@ -329,8 +350,13 @@ async def create_charge_on_account(
     check_agreement_options(account, request)
     assert request.amount is not None  # bean validation guarantees it
     check_amount(account, credential, request.amount)
-    await check_agreement_exists(session, account, request)
-    created = await _insert_created(session, _new_charge_values(account, credential, request))
+    await check_agreement(session, account, request)
+    values = _new_charge_values(account, credential, request)
+    if idempotent is not None and (
+        earlier := await idempotency_service.claim(session, idempotent, values["external_id"])
+    ):
+        return await _replayed(session, account, earlier)  # a concurrent request with the key won
+    created = await _insert_created(session, values)
     charge = created.charge
     logger.info(
         "charge.created",
@@ -341,6 +367,14 @@ async def create_charge_on_account(
         authorisation_mode=charge.authorisation_mode,
     )
     return created
+
+
+async def _replayed(session: AsyncSession, account: GatewayAccount, charge_external_id: str) -> CreatedCharge:
+    charge = await repository.get_for_account(session, account.id, charge_external_id)
+    if charge is None:  # pragma: no cover - the key's row is written with its charge
+        raise ChargeNotFound(charge_external_id)
+    logger.info("charge.create.idempotent_replay", charge_id=charge_external_id, account_id=account.id)
+    return CreatedCharge(charge, None, replayed=True)
 
 
 # --- loading ----------------------------------------------------------------------------------

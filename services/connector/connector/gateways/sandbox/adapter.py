@@ -27,7 +27,9 @@ from connector.gateways.base import (
     RefundResult,
     RefundStatus,
     ThreeDsResult,
+    UserNotPresentRequest,
 )
+from connector.gateways.rejection import DO_NOT_RETRY
 from connector.gateways.sandbox.ledger import Entry, SandboxLedger
 from pay_common.ids import new_uuid
 
@@ -65,6 +67,18 @@ REJECTED_CARDS = frozenset({"4000000000000002", "4000000000000069", "40000000000
 ERROR_CARD = "4000000000000119"
 #: Our addition: the test-suite number for a 3DS challenge.
 THREE_DS_CARD = "4000000000003220"
+
+
+#: Agreement payments match the instrument's first 6 and last 4 digits (connector.md §6.2).
+def _first6_last4(numbers: frozenset[str]) -> frozenset[tuple[str, str]]:
+    return frozenset((number[:6], number[-4:]) for number in numbers)
+
+
+#: Authorises a set-up payment, declines every agreement payment: "set-up works, later declined".
+ALWAYS_DECLINED_FOR_AGREEMENTS = ("510510", "5100")
+AGREEMENT_AUTHORISED = _first6_last4(AUTHORISED_CARDS) - {ALWAYS_DECLINED_FOR_AGREEMENTS}
+AGREEMENT_REJECTED = _first6_last4(REJECTED_CARDS) | {ALWAYS_DECLINED_FOR_AGREEMENTS}
+AGREEMENT_ERROR = _first6_last4(frozenset({ERROR_CARD}))
 
 ERROR_MESSAGE = "This transaction could be not be processed."  # the typo is the original's
 UNSUPPORTED_MESSAGE = "Unsupported card details."
@@ -111,7 +125,11 @@ class SandboxGateway:
                 recurring_token={"token": new_uuid()},
             )
         if number in REJECTED_CARDS:
-            return AuthorisationResult(AuthorisationStatus.REJECTED, gateway_transaction_id=transaction_id)
+            return AuthorisationResult(
+                AuthorisationStatus.REJECTED,
+                gateway_transaction_id=transaction_id,
+                rejection_reason=DO_NOT_RETRY,
+            )
         if number == THREE_DS_CARD:
             return AuthorisationResult(
                 AuthorisationStatus.REQUIRES_3DS,
@@ -123,6 +141,27 @@ class SandboxGateway:
         if number == ERROR_CARD:
             raise GatewayError(ERROR_MESSAGE)
         raise GatewayError(UNSUPPORTED_MESSAGE)
+
+    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:
+        """An agreement payment: the instrument's first 6 and last 4 digits pick the answer."""
+        digits = (request.instrument.first_digits or "", request.instrument.last_digits or "")
+        if not request.instrument.recurring_token.get("token"):
+            outcome = "ERROR"
+        elif digits in AGREEMENT_AUTHORISED:
+            outcome = AuthorisationStatus.AUTHORISED.value
+        elif digits in AGREEMENT_REJECTED:
+            outcome = AuthorisationStatus.REJECTED.value
+        else:
+            outcome = "ERROR"
+        self.ledger.record(Entry("authorise", request.charge_external_id, outcome, amount=request.amount))
+        await self._answer_delay()
+        if outcome == "ERROR":
+            raise GatewayError(ERROR_MESSAGE if digits in AGREEMENT_ERROR else UNSUPPORTED_MESSAGE)
+        if outcome == AuthorisationStatus.REJECTED.value:
+            return AuthorisationResult(
+                AuthorisationStatus.REJECTED, gateway_transaction_id=new_uuid(), rejection_reason=DO_NOT_RETRY
+            )
+        return AuthorisationResult(AuthorisationStatus.AUTHORISED, gateway_transaction_id=new_uuid())
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
         status = (

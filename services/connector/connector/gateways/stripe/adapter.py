@@ -43,6 +43,7 @@ from connector.gateways.base import (
     RefundResult,
     RefundStatus,
     ThreeDsResult,
+    UserNotPresentRequest,
 )
 from pay_common.logging import get_logger
 
@@ -215,6 +216,11 @@ class StripeGateway:
         except stripe.StripeError as exc:
             raise _translate(exc, "authorise") from None
         return self._intent_result(intent)
+
+    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:  # noqa: ARG002
+        # Recurring tokens are not requested from Stripe yet: an agreement payment on a Stripe
+        # account ends in AUTHORISATION ERROR with this message (docs/decisions.md, "Agreement payments").
+        raise GatewayError("Agreement payments are not supported for stripe accounts yet.")
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
         intent = await self._retrieve(result.gateway_transaction_id, "authorise_3ds")

@@ -35,6 +35,7 @@ from connector.gateways.base import (
     RefundResult,
     RefundStatus,
     ThreeDsResult,
+    UserNotPresentRequest,
 )
 from connector.gateways.worldpay import xml
 from pay_common.db.base import utc_now
@@ -238,6 +239,11 @@ class WorldpayGateway:
         )
         reply = await self._reply("authorise", merchant, body, order_code)
         return self._authorisation_result(reply, order_code)
+
+    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:  # noqa: ARG002
+        # Recurring tokens are not requested from Worldpay yet: an agreement payment on a Worldpay
+        # account ends in AUTHORISATION ERROR with this message (docs/decisions.md, "Agreement payments").
+        raise GatewayError("Agreement payments are not supported for worldpay accounts yet.")
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
         merchant = merchant_credentials(result.credentials, credential_usage(result.authorisation_mode))

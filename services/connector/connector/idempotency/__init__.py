@@ -1,0 +1,1 @@
+"""Idempotency-Key on charge creation (connector.md §4.4)."""
