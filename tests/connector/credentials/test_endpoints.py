@@ -19,6 +19,20 @@ async def _states(client: httpx.AsyncClient, account_id: int) -> list[str]:
     return [c["state"] for c in account["gateway_account_credentials"]]
 
 
+async def _first_credential_id(client: httpx.AsyncClient, account_id: int) -> Any:
+    account = (await client.get(f"/v1/api/accounts/{account_id}")).json()
+    return account["gateway_account_credentials"][0]["gateway_account_credential_id"]
+
+
+async def _patch_created_credential(
+    client: httpx.AsyncClient, session: AsyncSession, operations: list[dict[str, Any]], **account: Any
+) -> httpx.Response:
+    """PATCH the only credential, still CREATED, of a new account."""
+    created = await insert_account(session, credential_state="CREATED", **account)
+    credential_id = await _first_credential_id(client, created.id)
+    return await client.patch(f"/v1/api/accounts/{created.id}/credentials/{credential_id}", json=operations)
+
+
 @pytest.mark.asyncio
 async def test_add_stripe_credentials_to_an_account_is_entered(
     connector_client: httpx.AsyncClient, db_session: AsyncSession
@@ -89,14 +103,10 @@ async def test_add_credentials_validation(
 async def test_patch_worldpay_role_activates_the_only_credential_and_hides_the_password(
     connector_client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
-    account = await insert_account(db_session, payment_provider="worldpay", credential_state="CREATED")
-    credential_id = (await connector_client.get(f"/v1/api/accounts/{account.id}")).json()[
-        "gateway_account_credentials"
-    ][0]["gateway_account_credential_id"]
-
-    response = await connector_client.patch(
-        f"/v1/api/accounts/{account.id}/credentials/{credential_id}",
-        json=[
+    response = await _patch_created_credential(
+        connector_client,
+        db_session,
+        [
             {
                 "op": "replace",
                 "path": "credentials/worldpay/one_off_customer_initiated",
@@ -105,6 +115,7 @@ async def test_patch_worldpay_role_activates_the_only_credential_and_hides_the_p
             {"op": "replace", "path": "credentials/gateway_merchant_id", "value": "0123456789abcde"},
             {"op": "replace", "path": "last_updated_by_user_external_id", "value": "user-1"},
         ],
+        payment_provider="worldpay",
     )
 
     assert response.status_code == 200
@@ -122,22 +133,18 @@ async def test_patch_worldpay_role_activates_the_only_credential_and_hides_the_p
 async def test_live_worldpay_credential_stays_created_without_moto(
     connector_client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
-    account = await insert_account(
-        db_session, payment_provider="worldpay", credential_state="CREATED", type="LIVE"
-    )
-    credential_id = (await connector_client.get(f"/v1/api/accounts/{account.id}")).json()[
-        "gateway_account_credentials"
-    ][0]["gateway_account_credential_id"]
-
-    response = await connector_client.patch(
-        f"/v1/api/accounts/{account.id}/credentials/{credential_id}",
-        json=[
+    response = await _patch_created_credential(
+        connector_client,
+        db_session,
+        [
             {
                 "op": "replace",
                 "path": "credentials/worldpay/one_off_customer_initiated",
                 "value": WORLDPAY_ROLE,
             }
         ],
+        payment_provider="worldpay",
+        type="LIVE",
     )
 
     assert response.status_code == 200
@@ -206,6 +213,25 @@ async def test_patch_state_to_verified_with_live_payment(
             [{"op": "replace", "path": "credentials/gateway_merchant_id", "value": "XYZ"}],
             "Field [credentials/gateway_merchant_id] value [XYZ] does not match",
         ),
+        # Typed credentials (gateways/credentials.py): the stored map must fit the provider.
+        (
+            "stripe",
+            [{"op": "replace", "path": "credentials", "value": {}}],
+            "Invalid stripe credentials: Field [stripe_account_id] is required",
+        ),
+        (
+            "stripe",
+            [
+                {"op": "replace", "path": "last_updated_by_user_external_id", "value": "user-1"},
+                {"op": "replace", "path": "credentials", "value": {"stripe_account_id": ""}},
+            ],
+            "Invalid stripe credentials: Field [stripe_account_id] must be a non-empty string",
+        ),
+        (
+            "stripe",
+            [{"op": "replace", "path": "credentials", "value": {"stripe_acount_id": "acct_1"}}],
+            "Field(s) not recognised for stripe credentials: [stripe_acount_id]",
+        ),
     ],
 )
 async def test_patch_credentials_validation(
@@ -217,9 +243,7 @@ async def test_patch_credentials_validation(
     message: str,
 ) -> None:
     account = await insert_account(db_session, payment_provider=provider, credential_state="CREATED")
-    credential_id = (await connector_client.get(f"/v1/api/accounts/{account.id}")).json()[
-        "gateway_account_credentials"
-    ][0]["gateway_account_credential_id"]
+    credential_id = await _first_credential_id(connector_client, account.id)
     before = await snapshot()
 
     response = await connector_client.patch(
@@ -247,3 +271,19 @@ async def test_credentials_of_unknown_account_or_credential_are_404(
 
     assert unknown_account.status_code == 404
     assert unknown_credential.status_code == 404
+
+
+@pytest.mark.asyncio
+async def test_patch_stripe_credentials_of_the_right_shape_activates_the_credential(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    response = await _patch_created_credential(
+        connector_client,
+        db_session,
+        [{"op": "replace", "path": "credentials", "value": {"stripe_account_id": "acct_2"}}],
+        payment_provider="stripe",
+    )
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "ACTIVE"
+    assert response.json()["credentials"] == {"stripe_account_id": "acct_2"}

@@ -18,19 +18,22 @@ from connector.gateways.base import (
     ThreeDsResult,
     UnsupportedGateway,
 )
+from connector.gateways.credentials import SandboxCredentials
 from connector.gateways.sandbox.adapter import AUTHORISED_CARDS, REJECTED_CARDS, SandboxGateway
 from tests.connector.gateways.fakes import CountingGateway
+
+SANDBOX = SandboxCredentials()
 
 
 def _request(number: str) -> AuthorisationRequest:
     card = CardForAuthorisation(
         card_number=number, cvc="123", expiry_date="11/30", cardholder_name="A", card_brand="visa"
     )
-    return AuthorisationRequest("c" * 26, "tx", 1000, "desc", card, {})
+    return AuthorisationRequest("c" * 26, "tx", 1000, "desc", card, SANDBOX)
 
 
 def _operation() -> GatewayOperation:
-    return GatewayOperation("c" * 26, "tx", 1000, {}, "connector:capture:" + "c" * 26)
+    return GatewayOperation("c" * 26, "tx", 1000, SANDBOX, "connector:capture:" + "c" * 26)
 
 
 def test_the_card_table_has_every_documented_number() -> None:
@@ -79,8 +82,8 @@ async def test_3ds_card_and_its_result() -> None:
     assert challenge.status == AuthorisationStatus.REQUIRES_3DS
     assert challenge.issuer_url_3ds
     assert challenge.pa_request_3ds
-    passed = await gateway.authorise_3ds(ThreeDsResult("c" * 26, "tx", "success", {}))
-    failed = await gateway.authorise_3ds(ThreeDsResult("c" * 26, "tx", "anything else", {}))
+    passed = await gateway.authorise_3ds(ThreeDsResult("c" * 26, "tx", "success", SANDBOX))
+    failed = await gateway.authorise_3ds(ThreeDsResult("c" * 26, "tx", "anything else", SANDBOX))
     assert passed.status == AuthorisationStatus.AUTHORISED
     assert failed.status == AuthorisationStatus.REJECTED
 
@@ -90,7 +93,7 @@ async def test_capture_cancel_refund_always_succeed_and_query_reports_the_void()
     gateway = SandboxGateway()
     assert (await gateway.capture(_operation())).status == CaptureStatus.COMPLETE
     assert await gateway.cancel(_operation()) == CancelStatus.CANCELLED
-    refund = await gateway.refund(RefundRequest("r" * 26, "c" * 26, "tx", 500, {}, "connector:refund:x"))
+    refund = await gateway.refund(RefundRequest("r" * 26, "c" * 26, "tx", 500, SANDBOX, "connector:refund:x"))
     assert refund.status == RefundStatus.COMPLETE
     assert refund.reference
     # Never authorised here, but voided: that is what the sandbox remembers.

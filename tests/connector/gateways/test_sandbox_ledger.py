@@ -13,8 +13,11 @@ from connector.gateways.base import (
     GatewayOperation,
     RefundRequest,
 )
+from connector.gateways.credentials import SandboxCredentials
 from connector.gateways.sandbox.adapter import SandboxGateway
 from connector.gateways.sandbox.ledger import SandboxLedger, holdings, read
+
+SANDBOX = SandboxCredentials()
 
 CHARGE = "c" * 26
 
@@ -23,15 +26,15 @@ def _authorisation(number: str = "4242424242424242") -> AuthorisationRequest:
     card = CardForAuthorisation(
         card_number=number, cvc="123", expiry_date="11/30", cardholder_name="A", card_brand="visa"
     )
-    return AuthorisationRequest(CHARGE, "tx", 1000, "desc", card, {})
+    return AuthorisationRequest(CHARGE, "tx", 1000, "desc", card, SANDBOX)
 
 
 def _operation(kind: str) -> GatewayOperation:
-    return GatewayOperation(CHARGE, "tx", 1000, {}, f"connector:{kind}:{CHARGE}")
+    return GatewayOperation(CHARGE, "tx", 1000, SANDBOX, f"connector:{kind}:{CHARGE}")
 
 
 def _refund(refund_id: str, amount: int) -> RefundRequest:
-    return RefundRequest(refund_id, CHARGE, "tx", amount, {}, f"connector:refund:{refund_id}")
+    return RefundRequest(refund_id, CHARGE, "tx", amount, SANDBOX, f"connector:refund:{refund_id}")
 
 
 @pytest.mark.asyncio

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.charges import repository
 from connector.gateways.base import GatewayOperation
+from connector.gateways.credentials import ProviderCredentials
 from connector.models import Charge
 
 
@@ -26,7 +27,8 @@ class GatewayCall:
     gateway_transaction_id: str | None
     #: What the gateway authorises, captures or voids: the amount plus any surcharge.
     amount: int
-    credentials: dict[str, Any]
+    #: Typed for the charge's provider; None when the stored map does not fit it.
+    credentials: ProviderCredentials | None
     #: Upper case (``WEB``, ``AGREEMENT``...): adapters pick merchant codes and flags by it.
     authorisation_mode: str
 

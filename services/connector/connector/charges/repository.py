@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.accounts.schemas import parse_account_id
 from connector.charges.state import ChargeStatus
+from connector.gateways.credentials import ProviderCredentials, stored_credentials
 from connector.models import (
     CardType,
     Charge,
@@ -284,12 +285,12 @@ async def claim_stale_charge(
     return charge
 
 
-async def credentials_for(session: AsyncSession, charge: Charge) -> dict[str, Any]:
-    """The provider credentials the charge was created with (empty for sandbox)."""
-    if charge.gateway_account_credential_id is None:
-        return {}
-    credential = await session.get(GatewayAccountCredential, charge.gateway_account_credential_id)
-    return dict(credential.credentials) if credential else {}
+async def credentials_for(session: AsyncSession, charge: Charge) -> ProviderCredentials | None:
+    """The typed credentials the charge was created with; None when unusable (``stored_credentials``)."""
+    credential = None
+    if charge.gateway_account_credential_id is not None:
+        credential = await session.get(GatewayAccountCredential, charge.gateway_account_credential_id)
+    return stored_credentials(charge.payment_provider, credential.credentials if credential else None)
 
 
 async def count_events(session: AsyncSession, charge_id: int, statuses: frozenset[ChargeStatus]) -> int:

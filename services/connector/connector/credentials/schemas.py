@@ -7,6 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from connector.errors import BadRequest
+from connector.gateways.credentials import (
+    CredentialsInvalid,
+    credential_fields,
+    has_typed_credentials,
+    parse_credentials,
+)
 
 CREATABLE_PROVIDERS = ("adyen", "worldpay", "stripe")
 WORLDPAY_ROLES = (
@@ -89,6 +95,9 @@ def _validate_value(path: str, value: Any, provider: str) -> Any:
             )
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
             raise BadRequest("Value for path [credentials] must be an object of strings")
+        unknown = sorted(set(value) - credential_fields(provider)) if has_typed_credentials(provider) else []
+        if unknown:
+            raise BadRequest(f"Field(s) not recognised for {provider} credentials: [{', '.join(unknown)}]")
         return value
     if path.startswith("credentials/worldpay/"):
         if provider != "worldpay":
@@ -120,6 +129,16 @@ def _validate_value(path: str, value: Any, provider: str) -> Any:
             "Value for path [last_updated_by_user_external_id] must be a string of up to 32 characters"
         )
     return value
+
+
+def check_credentials_shape(provider: str, credentials: dict[str, Any]) -> None:
+    """BadRequest unless the map, as it would be stored, fits the provider's typed credentials."""
+    if not has_typed_credentials(provider):
+        return  # adyen, epdq: no adapter, no model; their maps stay as given
+    try:
+        parse_credentials(provider, credentials)
+    except CredentialsInvalid as exc:
+        raise BadRequest([f"Invalid {provider} credentials: {error}" for error in exc.errors]) from None
 
 
 @dataclass(frozen=True)

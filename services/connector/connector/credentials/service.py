@@ -14,6 +14,7 @@ from connector.credentials.schemas import (
     CredentialCreate,
     CredentialPatch,
     WorldpayCredentialsCheck,
+    check_credentials_shape,
 )
 from connector.credentials.state import CredentialState, initial_state, new_credential, transition_credential
 from connector.errors import BadRequest, ConnectorError, NotFound
@@ -98,6 +99,8 @@ async def patch_credential(
             transition_credential(credential, CredentialState(patch.value))
         else:
             credential.last_updated_by_user_external_id = patch.value
+    if touched_credentials or credentials != credential.credentials:
+        check_credentials_shape(credential.payment_provider, credentials)
     credential.credentials = credentials
     if touched_credentials and credential.state == "CREATED" and _may_leave_created(account, credential):
         others = [c for c in await repository.credentials_of(session, account.id) if c.id != credential.id]

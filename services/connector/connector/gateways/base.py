@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
+
+from connector.gateways.credentials import ProviderCredentials
 
 
 class GatewayError(Exception):
@@ -82,7 +84,8 @@ class AuthorisationRequest:
     amount: int
     description: str
     card: CardForAuthorisation
-    credentials: dict[str, Any]
+    #: None when the stored map does not fit the provider (see ``gateways/credentials.py``).
+    credentials: ProviderCredentials | None
     requires_3ds: bool = False
     #: ``WEB`` | ``MOTO_API`` | ``AGREEMENT``: Worldpay picks the merchant code by it (§14.3).
     authorisation_mode: str = "WEB"
@@ -145,7 +148,7 @@ class ThreeDsResult:
     charge_external_id: str
     gateway_transaction_id: str | None
     pa_response: str | None
-    credentials: dict[str, Any]
+    credentials: ProviderCredentials | None
     #: What the payment pages say the issuer answered (AUTHORISED, DECLINED, ERROR, CANCELED), if known.
     auth_3ds_result: str | None = None
     amount: int = 0
@@ -159,7 +162,7 @@ class GatewayOperation:
     charge_external_id: str
     gateway_transaction_id: str | None
     amount: int
-    credentials: dict[str, Any]
+    credentials: ProviderCredentials | None
     #: Deterministic, so a retried call is recognised by the provider (``connector:capture:<id>``).
     idempotency_key: str
     authorisation_mode: str = "WEB"
@@ -189,7 +192,7 @@ class RefundRequest:
     charge_external_id: str
     charge_gateway_transaction_id: str | None
     amount: int
-    credentials: dict[str, Any]
+    credentials: ProviderCredentials | None
     idempotency_key: str
     authorisation_mode: str = "WEB"
     #: The charge's full amount (Stripe: what the connected account gets back is worked out from it).

@@ -26,6 +26,7 @@ from connector.events import outbox
 from connector.gateways.base import GatewayError, RefundResult
 from connector.gateways.base import RefundRequest as GatewayRefundRequest
 from connector.gateways.base import RefundStatus as GatewayRefundStatus
+from connector.gateways.credentials import stored_credentials
 from connector.models import Charge, GatewayAccountCredential, Refund, RefundHistory
 from connector.refunds import errors, repository
 from connector.refunds import gateway as gateways
@@ -140,7 +141,7 @@ def _reserved(refund: Refund, charge: Charge, credential: GatewayAccountCredenti
             charge_external_id=charge.external_id,
             charge_gateway_transaction_id=charge.gateway_transaction_id,
             amount=refund.amount,
-            credentials=dict(credential.credentials or {}),
+            credentials=stored_credentials(charge.payment_provider, credential.credentials),
             # Deterministic: a retry after a crash is the same refund to the provider.
             idempotency_key=f"connector:refund:{refund.external_id}",
             authorisation_mode=charge.authorisation_mode.upper(),

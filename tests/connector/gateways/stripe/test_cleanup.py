@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.charges.state import ChargeStatus
 from connector.gateways.base import AuthorisationRequest, CardForAuthorisation
+from connector.gateways.credentials import StripeCredentials
 from connector.gateways.stripe.adapter import StripeGateway
 from pay_common.ids import new_uuid
 from tests.connector.gateways.stripe.conftest import CONNECTED_ACCOUNT, stripe_account, stripe_charge
@@ -29,7 +30,7 @@ async def test_cleanup_cancels_open_intents_and_marks_missing_ones(
             amount=1000,
             description="d",
             card=CardForAuthorisation("4242424242424242", "123", "11/30", "Mr Payment", "visa"),
-            credentials={"stripe_account_id": CONNECTED_ACCOUNT},
+            credentials=StripeCredentials(stripe_account_id=CONNECTED_ACCOUNT),
         )
     )
     account = await stripe_account(db_session)

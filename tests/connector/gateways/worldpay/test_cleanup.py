@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.charges.state import ChargeStatus
 from connector.gateways.base import AuthorisationRequest, CardForAuthorisation
+from connector.gateways.credentials import parse_credentials
 from connector.gateways.worldpay.adapter import WorldpayGateway
 from connector.models import Charge
 from pay_common.ids import new_uuid
@@ -32,7 +33,7 @@ async def _order_at_worldpay(gateway: WorldpayGateway, number: str) -> str:
             amount=1000,
             description="d",
             card=CardForAuthorisation(number, "123", "11/30", "Mr Payment", "visa"),
-            credentials=worldpay_credentials(),
+            credentials=parse_credentials("worldpay", worldpay_credentials()),
         )
     )
     return order_code

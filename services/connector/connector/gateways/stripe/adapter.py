@@ -45,6 +45,7 @@ from connector.gateways.base import (
     ThreeDsResult,
     UserNotPresentRequest,
 )
+from connector.gateways.credentials import ProviderCredentials, StripeCredentials
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -88,11 +89,10 @@ def transaction_fee(amount: int, percentage: float) -> int:
     return math.ceil(amount * percentage / 100)
 
 
-def _connected_account(credentials: dict[str, Any]) -> str:
-    account = credentials.get("stripe_account_id")
-    if not isinstance(account, str) or not account:
+def _connected_account(credentials: ProviderCredentials | None) -> str:
+    if not isinstance(credentials, StripeCredentials):
         raise GatewayError("Stripe credentials have no stripe_account_id.")
-    return account
+    return credentials.stripe_account_id
 
 
 def _expiry(expiry_date: str) -> tuple[int, int]:

@@ -14,7 +14,7 @@ generic :class:`GatewayError`. The request bodies carry the card number and are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -37,15 +37,16 @@ from connector.gateways.base import (
     ThreeDsResult,
     UserNotPresentRequest,
 )
+from connector.gateways.credentials import ProviderCredentials, WorldpayCredentials, WorldpayRole
 from connector.gateways.worldpay import xml
 from pay_common.db.base import utc_now
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
 
-ONE_OFF = "one_off_customer_initiated"
-RECURRING_CUSTOMER = "recurring_customer_initiated"
-RECURRING_MERCHANT = "recurring_merchant_initiated"
+ONE_OFF = WorldpayRole.ONE_OFF_CUSTOMER_INITIATED
+RECURRING_CUSTOMER = WorldpayRole.RECURRING_CUSTOMER_INITIATED
+RECURRING_MERCHANT = WorldpayRole.RECURRING_MERCHANT_INITIATED
 #: Worldpay's error code for an order it does not know (inquiry, modifications).
 ORDER_NOT_FOUND_CODE = "5"
 TIMEOUT_MESSAGE = "Gateway connection timeout error"
@@ -76,10 +77,10 @@ _QUERY_EVENTS = {
 class MerchantCredentials:
     merchant_code: str
     username: str
-    password: str
+    password: str = field(repr=False)
 
 
-def credential_usage(authorisation_mode: str, *, save_payment_instrument: bool = False) -> str:
+def credential_usage(authorisation_mode: str, *, save_payment_instrument: bool = False) -> WorldpayRole:
     """Which set of a Worldpay credential record a payment uses (connector.md §14.3)."""
     if authorisation_mode.upper() == "AGREEMENT":
         return RECURRING_MERCHANT
@@ -88,14 +89,12 @@ def credential_usage(authorisation_mode: str, *, save_payment_instrument: bool =
     return ONE_OFF
 
 
-def merchant_credentials(credentials: dict[str, Any], usage: str) -> MerchantCredentials:
-    entry = credentials.get(usage)
-    if not isinstance(entry, dict) or not all(
-        isinstance(entry.get(key), str) and entry.get(key)
-        for key in ("merchant_code", "username", "password")
-    ):
+def merchant_credentials(credentials: ProviderCredentials | None, usage: WorldpayRole) -> MerchantCredentials:
+    """The set ``usage`` needs; a GatewayError when it was never entered (or is not Worldpay's)."""
+    entry = credentials.merchant(usage) if isinstance(credentials, WorldpayCredentials) else None
+    if entry is None:
         raise GatewayError(f"Worldpay credentials for {usage} are not set.")
-    return MerchantCredentials(entry["merchant_code"], entry["username"], entry["password"])
+    return MerchantCredentials(entry.merchant_code, entry.username, entry.password.get_secret_value())
 
 
 def _expiry(expiry_date: str) -> tuple[str, str]:

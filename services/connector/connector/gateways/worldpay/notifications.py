@@ -21,8 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.charges.state import ChargeStatus
+from connector.gateways.credentials import WorldpayCredentials, stored_credentials
 from connector.gateways.worldpay import xml
-from connector.gateways.worldpay.adapter import ONE_OFF, RECURRING_CUSTOMER, RECURRING_MERCHANT
 from connector.models import GatewayAccount, GatewayAccountCredential
 from connector.notifications.service import lock_charge_by_transaction, move_charge, move_refund
 from connector.refunds.state import RefundStatus
@@ -82,11 +82,10 @@ async def _merchant_has_telephone_account(session: AsyncSession, merchant_code: 
             GatewayAccount.allow_telephone_payment_notifications.is_(True),
         )
     )
-    for (credentials,) in rows:
-        for usage in (ONE_OFF, RECURRING_CUSTOMER, RECURRING_MERCHANT):
-            entry = (credentials or {}).get(usage)
-            if isinstance(entry, dict) and entry.get("merchant_code") == merchant_code:
-                return True
+    for (raw,) in rows:
+        credentials = stored_credentials("worldpay", raw)
+        if isinstance(credentials, WorldpayCredentials) and merchant_code in credentials.merchant_codes():
+            return True
     return False
 
 
