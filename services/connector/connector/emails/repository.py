@@ -1,10 +1,10 @@
-"""SQL of payer emails: the owed row (once per charge, kind and refund) and the local mailbox."""
+"""SQL of payer emails: the owed row (once per charge, kind and refund), resends and the local mailbox."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,10 +16,23 @@ async def add_owed(session: AsyncSession, kind: str, charge_id: str, refund_id: 
     statement = (
         insert(PaymentEmail)
         .values(kind=kind, charge_external_id=charge_id, refund_external_id=refund_id)
-        .on_conflict_do_nothing(index_elements=["charge_external_id", "kind", "refund_external_id"])
+        .on_conflict_do_nothing(
+            index_elements=["charge_external_id", "kind", "refund_external_id"],
+            # The arbiter is the partial unique index of the event stream's rows.
+            index_where=text("source = 'EVENT'"),
+        )
         .returning(PaymentEmail.id)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def add_resend(session: AsyncSession, kind: str, charge_id: str) -> PaymentEmail:
+    """A new row for one resend request (never a duplicate: each request is an email of its own)."""
+    email = PaymentEmail(kind=kind, charge_external_id=charge_id, refund_external_id="", source="RESEND")
+    session.add(email)
+    await session.flush()
+    await session.refresh(email)
+    return email
 
 
 async def charge_is_delayed_capture(session: AsyncSession, charge_id: str) -> bool:

@@ -4,21 +4,27 @@ Not sent, as upstream (connector.md §14.4), when email delivery is off, the acc
 that email off, the account collects no email (``email_collection_mode=OFF``) or the payer gave
 none. An account's own Notify settings are used when they hold an ``api_token`` and the
 template of that email; otherwise the platform's. The address is never logged.
+
+A resend (``POST .../resend-confirmation-email``) is sent in the request, through the same
+:func:`attempt` as the job, so it answers whether the email went.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from connector import jobs
 from connector.config import Settings
 from connector.emails import personalisation, repository
 from connector.emails.consumer import PAYMENT_CONFIRMED, REFUND_ISSUED
 from connector.emails.notify import NotifyEmail, NotifyRefused, NotifyUnavailable, send_email
-from connector.emails.state import EmailStatus, transition_email
+from connector.emails.state import DELIVERED, EmailStatus, transition_email
 from connector.models import Charge, GatewayAccount, PaymentEmail
+from pay_common.db.base import utc_now
 from pay_common.db.session import unit_of_work
 from pay_common.logging import get_logger
 
@@ -26,6 +32,8 @@ logger = get_logger(__name__)
 
 #: The key of an account's ``notify_settings`` holding each email's template.
 ACCOUNT_TEMPLATE_KEYS = {PAYMENT_CONFIRMED: "template_id", REFUND_ISSUED: "refund_issued_template_id"}
+#: When Notify could not take a resend: how soon its job tries again (then the job's own backoff).
+RESEND_RETRY_DELAY = timedelta(seconds=3)
 
 
 @dataclass(frozen=True)
@@ -101,37 +109,63 @@ async def deliver(sessionmaker: async_sessionmaker[AsyncSession], settings: Sett
     """Send the email (once: a row already finished is left alone); returns its status.
 
     Raises :class:`NotifyUnavailable` when Notify should be tried again (the job retries)."""
-    retry_later: str | None = None
     async with unit_of_work(sessionmaker) as session:
         email = await repository.lock_email(session, email_id)
         if email is None or email.status != EmailStatus.PENDING:
             return email.status if email is not None else "MISSING"
-        email.attempts += 1
-        mode = settings.effective_email_delivery
-        prepared = (
-            await _prepare(session, settings, email)
-            if mode != "off"
-            else Prepared(skip="email delivery is off")
-        )
-        email.template_id = prepared.template_id or None
-        if prepared.skip is not None:
-            transition_email(email, EmailStatus.NOT_SENT, prepared.skip)
-        elif mode == "local":
-            email.mailbox_to = prepared.to
-            email.mailbox_personalisation = prepared.personalisation
-            transition_email(email, EmailStatus.DELIVERED_LOCALLY)
-        elif prepared.api_key is None:
-            transition_email(email, EmailStatus.NOT_SENT, "no Notify API key configured")
-        else:
-            retry_later = await _send(email, settings, prepared)
-        logger.info(
-            "email.processed", email_id=email.id, kind=email.kind, status=email.status, detail=email.detail
-        )
+        retry_later = await attempt(session, settings, email)
         status = email.status
     # Raised once the attempt is committed, so the row counts it.
     if retry_later is not None:
         raise NotifyUnavailable(retry_later)
     return status
+
+
+async def attempt(session: AsyncSession, settings: Settings, email: PaymentEmail) -> str | None:
+    """One delivery attempt of a PENDING email, recorded on the row (counted, finished or not).
+
+    Returns the reason to try again later (Notify unavailable), or None when the row is finished."""
+    retry_later: str | None = None
+    email.attempts += 1
+    mode = settings.effective_email_delivery
+    prepared = (
+        await _prepare(session, settings, email) if mode != "off" else Prepared(skip="email delivery is off")
+    )
+    email.template_id = prepared.template_id or None
+    if prepared.skip is not None:
+        transition_email(email, EmailStatus.NOT_SENT, prepared.skip)
+    elif mode == "local":
+        email.mailbox_to = prepared.to
+        email.mailbox_personalisation = prepared.personalisation
+        transition_email(email, EmailStatus.DELIVERED_LOCALLY)
+    elif prepared.api_key is None:
+        transition_email(email, EmailStatus.NOT_SENT, "no Notify API key configured")
+    else:
+        retry_later = await _send(email, settings, prepared)
+    logger.info(
+        "email.processed",
+        email_id=email.id,
+        kind=email.kind,
+        source=email.source,
+        status=email.status,
+        detail=email.detail,
+    )
+    return retry_later
+
+
+async def resend_confirmation(session: AsyncSession, settings: Settings, *, charge: Charge) -> bool:
+    """Send the charge's payment confirmation again, now, as a new row; True when it went.
+
+    As upstream's synchronous send: not sent (switched off, no address...) and refused are False.
+    Notify unavailable is False too, and the row's job tries again later (upstream queues its
+    retry task), committed with the row."""
+    email = await repository.add_resend(session, PAYMENT_CONFIRMED, charge.external_id)
+    retry_later = await attempt(session, settings, email)
+    if retry_later is not None:
+        await jobs.defer(
+            session, jobs.SEND_EMAIL, {"email_id": email.id}, scheduled_at=utc_now() + RESEND_RETRY_DELAY
+        )
+    return email.status in DELIVERED
 
 
 async def _send(email: PaymentEmail, settings: Settings, prepared: Prepared) -> str | None:

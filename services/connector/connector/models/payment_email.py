@@ -1,7 +1,8 @@
 """One email the platform owes a payer: a payment confirmation or a refund issued.
 
-Written by the emails consumer of the event stream (at most one row per charge, kind and
-refund, whatever the redeliveries) and sent by its job; ``status`` says how far it got.
+Written by the emails consumer of the event stream (at most one such row per charge, kind and
+refund, whatever the redeliveries) and sent by its job, or by a resend request (a row per
+request, sent at once); ``status`` says how far it got.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import DateTime, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -19,7 +20,17 @@ from pay_common.db.base import Model
 
 class PaymentEmail(Model):
     __tablename__ = "payment_emails"
-    __table_args__ = (UniqueConstraint("charge_external_id", "kind", "refund_external_id"),)
+    __table_args__ = (
+        # What the event stream owes, once: a redelivered event finds its row (resends are not owed).
+        Index(
+            "uq_payment_emails_owed",
+            "charge_external_id",
+            "kind",
+            "refund_external_id",
+            unique=True,
+            postgresql_where=text("source = 'EVENT'"),
+        ),
+    )
 
     id: Mapped[BigIntPK]
     created_date: Mapped[CreatedAt]
@@ -28,6 +39,8 @@ class PaymentEmail(Model):
     charge_external_id: Mapped[str] = mapped_column(String(26), nullable=False, index=True)
     #: The refund of a REFUND_ISSUED email; '' for a payment confirmation (so the key is unique).
     refund_external_id: Mapped[str] = mapped_column(String(26), nullable=False, server_default="")
+    #: ``EVENT`` (owed by the event stream) or ``RESEND`` (``POST .../resend-confirmation-email``).
+    source: Mapped[str] = mapped_column(String(10), nullable=False, server_default="EVENT")
     #: ``PENDING`` → ``SENT`` (Notify took it) / ``DELIVERED_LOCALLY`` (the local mailbox) /
     #: ``NOT_SENT`` (switched off, no address...) / ``FAILED`` (Notify refused it for good).
     status: Mapped[str] = mapped_column(String(20), nullable=False, server_default="PENDING")
