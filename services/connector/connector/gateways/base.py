@@ -119,7 +119,7 @@ class StoredInstrument:
     """An agreement's payment instrument as a user-not-present authorisation needs it: the
     gateway's recurring token and the displayable card details (never a card number)."""
 
-    recurring_token: dict[str, Any] = field(repr=False)
+    recurring_token: dict[str, str] = field(repr=False)
     card_brand: str | None
     first_digits: str | None
     last_digits: str | None
@@ -136,7 +136,7 @@ class UserNotPresentRequest:
     amount: int
     description: str
     instrument: StoredInstrument
-    credentials: dict[str, Any]
+    credentials: ProviderCredentials | None
     #: The agreement's id: providers that key stored credentials by agreement (Worldpay) use it.
     agreement_external_id: str | None = None
 
