@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connector.models import Agreement, GatewayAccount, PaymentInstrument
+from connector.models import Agreement, GatewayAccount, OutboxEvent, PaymentInstrument
 from tests.connector.authorisation.cards import card_body
 from tests.factories import create_account, create_agreement
 
@@ -243,3 +243,50 @@ async def test_a_new_set_up_payment_reactivates_a_cancelled_agreement(
     assert read["payment_instrument"]["card_details"]["last_digits_card_number"] == "5556"
     instruments = (await db_session.scalars(select(PaymentInstrument).order_by(PaymentInstrument.id))).all()
     assert [instrument.status for instrument in instruments] == ["CANCELLED", "ACTIVE"]
+
+
+async def test_agreement_events_go_to_the_outbox_in_order(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    account = await _recurring_account(db_session)
+    agreement_id = (await connector_client.post(agreements_url(account.id), json=BODY)).json()["agreement_id"]
+    charge_id = (
+        await connector_client.post(
+            f"/v1/api/accounts/{account.id}/charges",
+            json={
+                "amount": 1968,
+                "reference": "ref",
+                "description": "desc",
+                "return_url": "https://service.example/return",
+                "agreement_id": agreement_id,
+                "save_payment_instrument_to_agreement": True,
+            },
+        )
+    ).json()["charge_id"]
+    await connector_client.post(f"/v1/frontend/charges/{charge_id}/cards", json=card_body("4000056655665556"))
+    await connector_client.post(f"/v1/frontend/charges/{charge_id}/capture")
+    await connector_client.post(
+        f"{agreements_url(account.id)}/{agreement_id}/cancel",
+        json={"user_external_id": "u123", "user_email": "a@example.org"},
+    )
+    refused = await connector_client.post(f"{agreements_url(account.id)}/{agreement_id}/cancel")
+    assert refused.status_code == 400
+
+    rows = (
+        await db_session.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.resource_type == "agreement", OutboxEvent.resource_external_id == agreement_id)
+            .order_by(OutboxEvent.id)
+        )
+    ).all()
+    assert [row.event_type for row in rows] == [
+        "AGREEMENT_CREATED",
+        "AGREEMENT_SETUP",
+        "AGREEMENT_CANCELLED_BY_USER",
+    ]
+    assert rows[0].event_details["reference"] == BODY["reference"]
+    assert rows[1].event_details["payment_instrument_external_id"]
+    assert rows[2].event_details == {"user_email": "a@example.org"}
+    assert {(row.service_id, row.live, row.gateway_account_id) for row in rows} == {
+        (account.service_id, False, str(account.id))
+    }

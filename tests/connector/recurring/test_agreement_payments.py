@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector import jobs
 from connector.config import Settings
 from connector.gateways import registry
-from connector.models import Agreement, Charge, GatewayAccount, PaymentInstrument
+from connector.models import Agreement, Charge, GatewayAccount, OutboxEvent, PaymentInstrument
 from connector.recurring.service import authorise_with_user_not_present
 from tests.connector.gateways.fakes import CountingGateway
 from tests.connector.recurring.bodies import payment_body
@@ -103,6 +103,15 @@ async def test_a_decline_that_cannot_be_retried_ends_the_agreement(
         "can_retry": False,
     }
     assert await _agreement_statuses(db_session, agreement) == ("INACTIVE", "INACTIVE")
+    inactivated = (
+        await db_session.scalars(
+            select(OutboxEvent).where(
+                OutboxEvent.resource_external_id == agreement.external_id,
+                OutboxEvent.event_type == "AGREEMENT_INACTIVATED",
+            )
+        )
+    ).one()
+    assert inactivated.event_details == {"reason": "DO_NOT_RETRY"}
     again = await connector_client.post(url, json=payment_body(agreement.external_id))
     assert again.status_code == 400
     assert again.json()["error_identifier"] == "AGREEMENT_NOT_ACTIVE"

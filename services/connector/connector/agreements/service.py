@@ -13,6 +13,7 @@ from connector.agreements import errors, repository
 from connector.agreements.schemas import AgreementCancelRequest, AgreementCreateRequest, agreement_view
 from connector.agreements.state import AgreementStatus, InstrumentStatus, move_agreement, move_instrument
 from connector.errors import NotFound
+from connector.events import outbox
 from connector.gateways.base import AuthorisationResult
 from connector.gateways.rejection import can_retry
 from connector.models import Agreement, Charge, GatewayAccount, PaymentInstrument
@@ -41,6 +42,17 @@ async def create_agreement(
     session.add(agreement)
     await session.flush()
     await session.refresh(agreement)
+    await outbox.record_agreement_event(
+        session,
+        agreement,
+        "AGREEMENT_CREATED",
+        agreement.created_date,
+        {
+            "reference": agreement.reference,
+            "description": agreement.description,
+            "user_identifier": agreement.user_identifier,
+        },
+    )
     logger.info("agreement.created", agreement_id=agreement.external_id, account_id=account.id)
     return agreement
 
@@ -60,10 +72,16 @@ async def cancel_agreement(
     if instrument is None or instrument.status != InstrumentStatus.ACTIVE:
         raise errors.agreement_not_active()
     move_instrument(instrument, InstrumentStatus.CANCELLED)
-    move_agreement(agreement, AgreementStatus.CANCELLED)
     agreement.cancelled_date = utc_now()
     by_user = request is not None and request.user_external_id and request.user_email
     agreement.cancelled_by = "user" if by_user else "service"
+    await move_agreement(
+        session,
+        agreement,
+        AgreementStatus.CANCELLED,
+        "AGREEMENT_CANCELLED_BY_USER" if by_user else "AGREEMENT_CANCELLED_BY_SERVICE",
+        {"user_email": request.user_email} if by_user and request is not None else None,
+    )
     logger.info("agreement.cancelled", agreement_id=agreement_id, cancelled_by=agreement.cancelled_by)
 
 
@@ -186,7 +204,9 @@ async def record_decline(session: AsyncSession, charge: Charge, reason: str | No
     if instrument is not None and instrument.status == InstrumentStatus.ACTIVE:
         move_instrument(instrument, InstrumentStatus.INACTIVE)
     if agreement.status == AgreementStatus.ACTIVE:
-        move_agreement(agreement, AgreementStatus.INACTIVE)
+        await move_agreement(
+            session, agreement, AgreementStatus.INACTIVE, "AGREEMENT_INACTIVATED", {"reason": reason}
+        )
     logger.info(
         "agreement.inactivated",
         agreement_id=agreement.external_id,
@@ -260,7 +280,13 @@ async def activate_instrument(session: AsyncSession, charge: Charge) -> None:
             move_instrument(previous, InstrumentStatus.CANCELLED)  # replaced (§11.2)
     move_instrument(instrument, InstrumentStatus.ACTIVE)
     if agreement.status != AgreementStatus.ACTIVE:
-        move_agreement(agreement, AgreementStatus.ACTIVE)  # a cancelled one is reactivated
+        await move_agreement(  # a cancelled one is reactivated
+            session,
+            agreement,
+            AgreementStatus.ACTIVE,
+            "AGREEMENT_SETUP",
+            {"payment_instrument_external_id": instrument.external_id},
+        )
         agreement.cancelled_date = None
         agreement.cancelled_by = None
     agreement.payment_instrument_id = instrument.id

@@ -7,9 +7,14 @@ through :func:`move_agreement` / :func:`move_instrument`, which check the tables
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connector.events import outbox
 from connector.models import Agreement, PaymentInstrument
 from connector.transitions import TransitionTable
+from pay_common.db.base import utc_now
 
 
 class AgreementStatus(StrEnum):
@@ -57,9 +62,17 @@ INSTRUMENT_TRANSITIONS = TransitionTable(
 )
 
 
-def move_agreement(agreement: Agreement, target: AgreementStatus) -> None:
+async def move_agreement(
+    session: AsyncSession,
+    agreement: Agreement,
+    target: AgreementStatus,
+    event_type: str,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Check the table, move, and write the agreement's event to the outbox in the same transaction."""
     AGREEMENT_TRANSITIONS.check(agreement.status, target)
     agreement.status = target.value
+    await outbox.record_agreement_event(session, agreement, event_type, utc_now(), details or {})
 
 
 def move_instrument(instrument: PaymentInstrument, target: InstrumentStatus) -> None:

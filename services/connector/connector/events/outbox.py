@@ -1,6 +1,7 @@
 """Outbox writes: one ``outbox_events`` row per charge or refund event, in the caller's transaction.
 
-``transition()`` (charges) and ``transition_refund()`` (refunds) call in here with one line each.
+``transition()`` (charges), ``transition_refund()`` (refunds) and ``agreements.state`` (agreements)
+call in here with one line each.
 The row carries the whole message of connector.md §12.1, so the publisher never has to rebuild
 an event from state that may have moved on. Each transaction that writes rows also defers one
 publish job per payment (``events.publish``, locked on the payment), so delivery starts as soon
@@ -17,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector import jobs
-from connector.models import Charge
+from connector.models import Agreement, Charge
 
 #: Events whose details the original sends (connector.md §12.1); the rest carry ``{}``.
 _CREATED_FIELDS = (
@@ -204,4 +205,24 @@ async def record_refund_event(session: AsyncSession, refund: RefundLike, at: dat
         event_type=refund_event_type(refund),
         event_date=at,
         details=refund_event_details(refund),
+    )
+
+
+async def record_agreement_event(
+    session: AsyncSession, agreement: Agreement, event_type: str, at: datetime, details: dict[str, Any]
+) -> None:
+    """The outbox row of an agreement event (upstream posts these to ledger, connector.md §11.1):
+    ``AGREEMENT_CREATED``, ``AGREEMENT_SETUP``, ``AGREEMENT_INACTIVATED``, ``AGREEMENT_CANCELLED_BY_*``.
+    The agreement orders its own events."""
+    await _insert(
+        session,
+        _INSERT_FOR_CHARGE,
+        agreement.external_id,
+        resource_type="agreement",
+        resource_external_id=agreement.external_id,
+        parent=None,
+        event_type=event_type,
+        event_date=at,
+        details=_present(details),
+        account_id=agreement.gateway_account_id,
     )
