@@ -24,6 +24,8 @@ import asyncio
 import os
 import secrets
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -172,34 +174,53 @@ async def drain_run(
     }
 
 
-async def run() -> dict[str, Any]:
+@asynccontextmanager
+async def scratch_database(name: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database ``name`` on the test server, dropped on exit."""
     admin_url, where = await find_test_server()
-    name = f"bench_events_{secrets.token_hex(4)}"
     await create_database(admin_url, name)
     url = with_database(admin_url, name)
     print(f"database {name} on {where}")
-    results: dict[str, Any] = {}
     try:
-        await upgrade_async(url)
-        engine = create_engine(url, application_name="bench-events", pool_size=POOL, max_overflow=0)
+        yield url
+    finally:
+        await drop_database(admin_url, name)
+
+
+@asynccontextmanager
+async def bench_database(
+    prefix: str, *migrations: Callable[[str], Awaitable[None]]
+) -> AsyncIterator[tuple[str, Any, Any, asyncpg.Connection]]:
+    """A database of its own on the test server, dropped on exit, with connector's schema (and
+    ``migrations``'): its URL, an engine of ``POOL`` connections, a sessionmaker and a raw connection.
+    """
+    async with scratch_database(f"{prefix}_{secrets.token_hex(4)}") as url:
+        for migrate in (upgrade_async, *migrations):
+            await migrate(url)
+        application_name = prefix.replace("_", "-")
+        engine = create_engine(url, application_name=application_name, pool_size=POOL, max_overflow=0)
         sessionmaker = create_sessionmaker(engine)
         connection = await asyncpg.connect(dsn(url))
         try:
-            account_id = await create_account(sessionmaker)
-            await warm_up(engine)
-            results["lag"] = await lag_run(url, sessionmaker, connection, account_id)
-            print(results["lag"])
-            one = await drain_run(url, sessionmaker, connection, account_id, 1)
-            print(one)
-            two = await drain_run(url, sessionmaker, connection, account_id, 2)
-            print(two)
-            results["drain"] = [one, two]
-            results["two_workers_speed_up"] = round(two["captures_per_s"] / one["captures_per_s"], 2)
+            yield url, engine, sessionmaker, connection
         finally:
             await connection.close()
             await engine.dispose()
-    finally:
-        await drop_database(admin_url, name)
+
+
+async def run() -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    async with bench_database("bench_events") as (url, engine, sessionmaker, connection):
+        account_id = await create_account(sessionmaker)
+        await warm_up(engine)
+        results["lag"] = await lag_run(url, sessionmaker, connection, account_id)
+        print(results["lag"])
+        one = await drain_run(url, sessionmaker, connection, account_id, 1)
+        print(one)
+        two = await drain_run(url, sessionmaker, connection, account_id, 2)
+        print(two)
+        results["drain"] = [one, two]
+        results["two_workers_speed_up"] = round(two["captures_per_s"] / one["captures_per_s"], 2)
     return results
 
 

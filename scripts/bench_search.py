@@ -31,9 +31,7 @@ import httpx
 import psutil
 from sqlalchemy.engine import make_url
 
-from pay_common.embedded import create_database, drop_database, with_database
 from pay_common.service_auth import MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
-from pay_common.testing.database import find_test_server
 
 #: ``BENCH_SEARCH_CHARGES`` shrinks the run for a smoke test; the recorded figures use the default.
 TOTAL_CHARGES = int(os.environ.get("BENCH_SEARCH_CHARGES", "1000000"))
@@ -316,13 +314,9 @@ async def profile(client: httpx.AsyncClient) -> None:
 async def run() -> None:
     from connector.app import create_app
     from connector.config import Settings
+    from scripts.bench_events import scratch_database
 
-    admin_url, where = await find_test_server()
-    name = f"pay_bench_search_{os.getpid()}"
-    await create_database(admin_url, name)
-    url = with_database(admin_url, name)
-    print(f"database {name} on {where}")
-    try:
+    async with scratch_database(f"pay_bench_search_{os.getpid()}") as url:
         seconds = await seed(url)
         print(
             f"seeded {TOTAL_CHARGES:,} charges over {ACCOUNTS} accounts (COPY + indexes + ANALYZE) in {seconds:.1f} s"
@@ -355,8 +349,6 @@ async def run() -> None:
                 export = await measure_export(client)
         if os.environ.get("BENCH_SEARCH_EXPLAIN"):
             await explain(url, cases, os.environ["BENCH_SEARCH_EXPLAIN"])
-    finally:
-        await drop_database(admin_url, name)
     print(
         f"\n{'filter (page of 500, accounts 2-20)':<42} {'p50 ms':>8} {'p95 ms':>8} {'mean total':>11}"
         f" {'first round p95':>16}"

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -43,12 +42,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connector.migrate import upgrade_async
-from pay_common.db.session import create_engine, create_sessionmaker
-from pay_common.embedded import create_database, drop_database, with_database
-from pay_common.testing.database import find_test_server
-from scripts.bench_events import POOL, paced_load, percentile, warm_up
-from scripts.chaos_workers import SECRET, Workers, base_worker_env, create_account, dsn, ready
+from scripts.bench_events import bench_database, paced_load, percentile, warm_up
+from scripts.chaos_workers import SECRET, Workers, base_worker_env, create_account, ready
 from tests.served import serve_connector, serve_in_loop
 from webhooks import jobs as webhooks_jobs
 from webhooks.migrate import upgrade_async as upgrade_webhooks
@@ -268,34 +263,18 @@ async def latency_run(
 
 
 async def run() -> dict[str, Any]:
-    admin_url, where = await find_test_server()
-    name = f"bench_webhooks_{secrets.token_hex(4)}"
-    await create_database(admin_url, name)
-    url = with_database(admin_url, name)
-    print(f"database {name} on {where}")
     results: dict[str, Any] = {}
-    try:
-        await upgrade_async(url)
-        await upgrade_webhooks(url)
-        engine = create_engine(url, application_name="bench-webhooks", pool_size=POOL, max_overflow=0)
-        sessionmaker = create_sessionmaker(engine)
-        connection = await asyncpg.connect(dsn(url))
-        try:
-            account_id = await create_account(sessionmaker)
-            service_id = await connection.fetchval(
-                "SELECT service_id FROM gateway_accounts WHERE id = $1", account_id
-            )
-            account = {"id": account_id, "service_id": service_id}
-            await warm_up(engine)
-            results["throughput"] = await throughput_run(url, sessionmaker, connection, account)
-            print(results["throughput"])
-            results["latency"] = await latency_run(url, sessionmaker, connection, account)
-            print(results["latency"])
-        finally:
-            await connection.close()
-            await engine.dispose()
-    finally:
-        await drop_database(admin_url, name)
+    async with bench_database("bench_webhooks", upgrade_webhooks) as (url, engine, sessionmaker, connection):
+        account_id = await create_account(sessionmaker)
+        service_id = await connection.fetchval(
+            "SELECT service_id FROM gateway_accounts WHERE id = $1", account_id
+        )
+        account = {"id": account_id, "service_id": service_id}
+        await warm_up(engine)
+        results["throughput"] = await throughput_run(url, sessionmaker, connection, account)
+        print(results["throughput"])
+        results["latency"] = await latency_run(url, sessionmaker, connection, account)
+        print(results["latency"])
     return results
 
 

@@ -52,17 +52,32 @@ def _incoming_request_id(scope: Scope) -> str:
     return uuid.uuid4().hex
 
 
-class RequestIdMiddleware:
-    """Binds a request id to the log context and echoes it in ``X-Request-Id``."""
+class HttpMiddleware:
+    """Pure ASGI middleware for HTTP requests: every other scope (lifespan, websocket) goes
+    straight through to ``app``. Subclasses implement :meth:`handle`."""
 
-    def __init__(self, app: ASGIApp, *, quiet_paths: frozenset[str] = frozenset({"/healthcheck"})) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.quiet_paths = quiet_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One HTTP request."""
+        raise NotImplementedError
+
+
+class RequestIdMiddleware(HttpMiddleware):
+    """Binds a request id to the log context and echoes it in ``X-Request-Id``."""
+
+    def __init__(self, app: ASGIApp, *, quiet_paths: frozenset[str] = frozenset({"/healthcheck"})) -> None:
+        super().__init__(app)
+        self.quiet_paths = quiet_paths
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         request_id = _incoming_request_id(scope)
         token = request_id_var.set(request_id)
         structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -260,20 +275,17 @@ def _json_refusal(scope: Scope, body: bytes, *, parse: bool, check_text: bool) -
     return None
 
 
-class MaxBodySizeMiddleware:
+class MaxBodySizeMiddleware(HttpMiddleware):
     """Answers 413 before reading more than ``max_bytes`` of a request body."""
 
     def __init__(
         self, app: ASGIApp, *, max_bytes: int = 1_000_000, render: Renderer = connector_envelope
     ) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_bytes = max_bytes
         self.render = render
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         for name, value in scope.get("headers", ()):
             if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
                 await self._too_large(scope, receive, send)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import procrastinate
 from procrastinate.app import WorkerOptions
@@ -66,28 +66,40 @@ def build_app(database_url: str, *, pool_size: int, application_name: str) -> pr
     return procrastinate.App(connector=connector)
 
 
+class WorkerSettings(Protocol):
+    """The worker settings every service has."""
+
+    @property
+    def worker_concurrency(self) -> int: ...
+
+    #: How often a worker sends a heartbeat, and how old its last one is when it counts as stalled.
+    @property
+    def worker_heartbeat_seconds(self) -> float: ...
+
+    @property
+    def worker_stalled_after_seconds(self) -> float: ...
+
+
 def worker_options(
+    settings: WorkerSettings,
     *,
     queue: str,
-    concurrency: int,
     resources: object,
     wait: bool,
     install_signal_handlers: bool,
-    heartbeat_seconds: float,
-    stalled_after_seconds: float,
     shutdown_timeout_seconds: float | None = None,
 ) -> WorkerOptions:
     """How every service runs a worker: its own queue only, finished jobs deleted, heartbeats on,
     ``resources`` handed to each job body in its context."""
     options: WorkerOptions = {
         "queues": [queue],
-        "concurrency": concurrency,
+        "concurrency": settings.worker_concurrency,
         "wait": wait,
         "additional_context": {"resources": resources},
         "delete_jobs": "successful",
         "install_signal_handlers": install_signal_handlers,
-        "update_heartbeat_interval": heartbeat_seconds,
-        "stalled_worker_timeout": stalled_after_seconds,
+        "update_heartbeat_interval": settings.worker_heartbeat_seconds,
+        "stalled_worker_timeout": settings.worker_stalled_after_seconds,
     }
     if shutdown_timeout_seconds is not None:
         options["shutdown_graceful_timeout"] = shutdown_timeout_seconds

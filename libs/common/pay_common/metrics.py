@@ -23,6 +23,8 @@ from prometheus_client import Counter, Gauge, Histogram, start_http_server
 from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pay_common.asgi import HttpMiddleware
+
 UNMATCHED_ROUTE = "<unmatched>"
 
 HTTP_REQUESTS = Counter(
@@ -96,17 +98,14 @@ def record_charge_status(provider: str, status: str) -> None:
         PAYMENTS.labels(provider=provider, outcome=outcome).inc()
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(HttpMiddleware):
     """Counts and times every HTTP request by its route template (pure ASGI)."""
 
     def __init__(self, app: ASGIApp, *, service: str) -> None:
-        self.app = app
+        super().__init__(app)
         self.service = service
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         status = 500
 

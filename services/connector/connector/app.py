@@ -20,7 +20,7 @@ from connector.errors import install_connector_error_handlers
 from connector.gateways import registry
 from connector.observability.tasks import sample_forever
 from pay_common.asgi import RequestIdMiddleware, add_input_limits
-from pay_common.db.session import create_engine, create_sessionmaker
+from pay_common.db.session import attach_database
 from pay_common.docs import install_offline_docs
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
@@ -34,14 +34,7 @@ def create_app(settings: Settings | None = None, *, admin: bool = False) -> Fast
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(
-            settings.database_url,
-            application_name="connector",
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-        )
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
+        engine = attach_database(app, settings, application_name="connector")
         registry.configure_sandbox(settings.sandbox_ledger_path, settings.sandbox_latency_seconds)
         background = worker.start(settings) if settings.run_worker and not admin else None
         # Start-up objects (modules, routes, models) live as long as the process: keep them out of

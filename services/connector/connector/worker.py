@@ -109,13 +109,11 @@ async def run(
             "worker.started", concurrency=settings.worker_concurrency, consumers=resources.consumers.names
         )
         options = common_jobs.worker_options(
+            settings,
             queue=jobs.QUEUE,
-            concurrency=settings.worker_concurrency,
             resources=resources,
             wait=wait,
             install_signal_handlers=install_signal_handlers,
-            heartbeat_seconds=settings.worker_heartbeat_seconds,
-            stalled_after_seconds=settings.worker_stalled_after_seconds,
             shutdown_timeout_seconds=settings.worker_shutdown_timeout_seconds,
         )
         await app.run_worker_async(**options)

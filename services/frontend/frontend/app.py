@@ -42,16 +42,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.connector_http = make_async_client(
-            settings.connector_url,
-            transport=connector_transport,
-            service_token=ServiceTokenSigner("frontend", settings.service_token_key.get_secret_value()),
+        signer = ServiceTokenSigner("frontend", settings.service_token_key.get_secret_value())
+        connector_http = make_async_client(
+            settings.connector_url, transport=connector_transport, service_token=signer
         )
-        try:
+        async with connector_http as app.state.connector_http:
             with serving_metrics(app, settings.metrics_host, settings.metrics_port):
                 yield
-        finally:
-            await app.state.connector_http.aclose()
 
     configure_logging(service="frontend", level=settings.log_level, json=settings.log_json)
     app = FastAPI(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from frontend.connector_client import ConnectorUnavailable
 from frontend.pages import PageResponse, message_page, system_error
-from pay_common.asgi import Refusal
+from pay_common.asgi import HttpMiddleware, Refusal
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -49,17 +49,11 @@ def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_exception)
 
 
-class ErrorPageMiddleware:
+class ErrorPageMiddleware(HttpMiddleware):
     """Last line: any unexpected exception becomes the system error page (500), logged by type only
     so no form value (a card number) can end up in a log line."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def tracking_send(message: Message) -> None:

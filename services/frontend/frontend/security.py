@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pay_common.asgi import HttpMiddleware
+
 _NO_CACHE = [
     (b"cache-control", b"private, no-cache, no-store, must-revalidate"),
     (b"expires", b"-1"),
@@ -46,18 +48,15 @@ def card_details_csp(nonce: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     """Adds the headers above to every response; dynamic pages also get the no-cache trio so the
     back button and refresh re-ask the server, whose state enforcer picks the page."""
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
-        self.app = app
+        super().__init__(app)
         self.https = https
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         is_static = scope["path"].startswith(("/static/", "/assets/"))
 
         async def send_with_headers(message: Message) -> None:

@@ -32,7 +32,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # One long-lived client to connector per process (bounded pool, explicit timeouts).
-        app.state.connector_http = make_async_client(
+        connector_http = make_async_client(
             settings.connector_url,
             connect_timeout=settings.connector_connect_timeout,
             read_timeout=settings.connector_read_timeout,
@@ -42,10 +42,10 @@ def create_app(
         )
         limiter = rate_limiter_of(app)
         try:
-            with serving_metrics(app, settings.metrics_host, settings.metrics_port):
-                yield
+            async with connector_http as app.state.connector_http:
+                with serving_metrics(app, settings.metrics_host, settings.metrics_port):
+                    yield
         finally:
-            await app.state.connector_http.aclose()
             await limiter.aclose()
 
     configure_logging(service="publicapi", level=settings.log_level, json=settings.log_json)

@@ -58,6 +58,17 @@ def json_body(model: type[BaseModel]) -> dict[str, Any]:
     }
 
 
+def operation(name: str, *status_codes: int, body: type[BaseModel] | None = None) -> dict[str, Any]:
+    """Route keyword arguments for a contract operation: its id and summary are both ``name``.
+
+    ``body`` documents a JSON request body we parse ourselves (:func:`json_body`).
+    """
+    kwargs: dict[str, Any] = {"operation_id": name, "summary": name, "responses": responses(*status_codes)}
+    if body is not None:
+        kwargs["openapi_extra"] = json_body(body)
+    return kwargs
+
+
 def _without_framework_422(document: dict[str, Any]) -> dict[str, Any]:
     for operations in document.get("paths", {}).values():
         for operation in operations.values():

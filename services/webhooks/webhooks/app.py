@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
-from pay_common.db.session import create_engine, create_sessionmaker
+from pay_common.db.session import attach_database
 from pay_common.http import make_async_client
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
@@ -32,15 +32,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(
-            settings.database_url,
-            application_name="webhooks",
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-        )
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.connector_http = make_async_client(
+        engine = attach_database(app, settings, application_name="webhooks")
+        connector_http = make_async_client(
             settings.connector_url,
             connect_timeout=settings.connector_timeout_seconds,
             read_timeout=settings.connector_timeout_seconds,
@@ -49,10 +42,10 @@ def create_app(
             service_token=ServiceTokenSigner("webhooks", settings.service_token_key.get_secret_value()),
         )
         try:
-            with serving_metrics(app, settings.metrics_host, settings.metrics_port):
-                yield
+            async with connector_http as app.state.connector_http:
+                with serving_metrics(app, settings.metrics_host, settings.metrics_port):
+                    yield
         finally:
-            await app.state.connector_http.aclose()
             await engine.dispose()
 
     configure_logging(service="webhooks", level=settings.log_level, json=settings.log_json)

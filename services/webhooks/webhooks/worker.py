@@ -80,13 +80,11 @@ async def _run_worker(
     async with worker_resources(settings) as resources, app.open_async():
         logger.info("worker.started", concurrency=settings.worker_concurrency, queue=jobs.QUEUE)
         options = common_jobs.worker_options(
+            settings,
             queue=jobs.QUEUE,
-            concurrency=settings.worker_concurrency,
             resources=resources,
             wait=wait,
             install_signal_handlers=install_signal_handlers,
-            heartbeat_seconds=settings.worker_heartbeat_seconds,
-            stalled_after_seconds=settings.worker_stalled_after_seconds,
         )
         await app.run_worker_async(**options)
         logger.info("worker.stopped")

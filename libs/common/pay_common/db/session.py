@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -51,6 +51,35 @@ def create_engine(
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+class DatabaseSettings(Protocol):
+    """The database settings of a service that owns tables."""
+
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def db_pool_size(self) -> int: ...
+
+    @property
+    def db_max_overflow(self) -> int: ...
+
+
+def attach_database(app: Any, settings: DatabaseSettings, *, application_name: str) -> AsyncEngine:
+    """A web app's engine (its pool sized by ``settings``) and sessionmaker, kept on ``app.state``.
+
+    The caller disposes of the engine when the app stops.
+    """
+    engine = create_engine(
+        settings.database_url,
+        application_name=application_name,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = create_sessionmaker(engine)
+    return engine
 
 
 @asynccontextmanager

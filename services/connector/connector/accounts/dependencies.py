@@ -19,6 +19,10 @@ from connector.errors import BadRequest
 from connector.models import GatewayAccount
 from connector.postgres import SessionDep
 
+#: One charge of the path's account, and of the account a service names by its type.
+ACCOUNT_CHARGE_PATH = "/v1/api/accounts/{account_id}/charges/{charge_id}"
+SERVICE_CHARGE_PATH = "/v1/api/service/{service_id}/account/{account_type}/charges/{charge_id}"
+
 
 async def read_json_body(request: Request) -> Any:
     """The parsed JSON body (None when empty); unparsable JSON is a 400."""

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector.accounts import repository
 from connector.accounts.errors import (
@@ -44,6 +44,7 @@ from connector.accounts.schemas import (
 from connector.credentials.state import CredentialState, new_credential, transition_credential
 from connector.errors import BadRequest, NotFound
 from connector.models import EmailNotification, GatewayAccount, GatewayAccountCredential
+from pay_common.db.session import unit_of_work
 from pay_common.ids import new_uuid_hex
 from pay_common.logging import get_logger
 
@@ -129,6 +130,17 @@ async def get_service_account(session: AsyncSession, service_id: str, account_ty
         )
     # Several test accounts may exist for one service; the newest is the one in use.
     return max(matches, key=lambda a: a.id)
+
+
+async def service_account_id(
+    sessionmaker: async_sessionmaker[AsyncSession], service_id: str, account_type: str
+) -> int:
+    """The id of :func:`get_service_account`, read in a unit of work of its own.
+
+    For routes that then call a gateway: no transaction stays open across the call.
+    """
+    async with unit_of_work(sessionmaker) as session:
+        return (await get_service_account(session, service_id, account_type)).id
 
 
 # ---------------------------------------------------------------------------- create

@@ -9,10 +9,11 @@ a crash between delivery and stamping sends the batch again (at least once).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -126,9 +127,11 @@ async def emit_historical(sessionmaker: async_sessionmaker[AsyncSession], wanted
     """
     written = 0
     if wanted.start_date is not None or wanted.record_type == "charge":
-        written += await _emit_charges(sessionmaker, wanted)
+        written += await _emit_in_pages(
+            sessionmaker, wanted, _charge_page, partial(_record_charge_events, wanted=wanted)
+        )
     if wanted.start_date is not None or wanted.record_type == "refund":
-        written += await _emit_refunds(sessionmaker, wanted)
+        written += await _emit_in_pages(sessionmaker, wanted, _refund_history_page, _record_refund_events)
     logger.info("events.historical.emitted", events=written)
     return written
 
@@ -150,65 +153,85 @@ async def _charge_page(session: AsyncSession, wanted: HistoricalRange, after_id:
     return (await session.scalars(query)).all()
 
 
-async def _emit_charges(sessionmaker: async_sessionmaker[AsyncSession], wanted: HistoricalRange) -> int:
+class _Paged(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+PagedT = TypeVar("PagedT", bound=_Paged)
+
+
+async def _emit_in_pages(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    wanted: HistoricalRange,
+    page: Callable[[AsyncSession, HistoricalRange, int], Awaitable[Sequence[PagedT]]],
+    record: Callable[[AsyncSession, Sequence[PagedT]], Awaitable[list[str]]],
+) -> int:
+    """Record the missing events of each page of rows (by id, one transaction a page); how many.
+
+    ``record`` returns the payment of each event it wrote, for :func:`_hold_back_for`.
+    """
     written, after_id = 0, -1
     while True:
         async with unit_of_work(sessionmaker) as session:
-            charges = await _charge_page(session, wanted, after_id)
-            if not charges:
-                return written
-            after_id = charges[-1].id
-            existing = await repository.existing_keys(session, "payment", [c.external_id for c in charges])
-            touched: list[str] = []
-            for charge in charges:
-                events = await session.scalars(
-                    select(ChargeEvent)
-                    .where(ChargeEvent.charge_id == charge.id)
-                    .order_by(ChargeEvent.updated, ChargeEvent.id)
-                )
-                for event in events:
-                    if event.event_name is None or not wanted.in_dates(event.updated):
-                        continue
-                    if (charge.external_id, event.event_name, event.updated) in existing:
-                        continue
-                    await outbox.record_charge_event(session, charge, event.event_name, event.updated)
-                    touched.append(charge.external_id)
-                    written += 1
-            await _hold_back_for(session, wanted, touched)
-
-
-async def _emit_refunds(sessionmaker: async_sessionmaker[AsyncSession], wanted: HistoricalRange) -> int:
-    written, after_id = 0, -1
-    while True:
-        async with unit_of_work(sessionmaker) as session:
-            query = (
-                select(RefundHistory)
-                .where(RefundHistory.id > after_id)
-                .order_by(RefundHistory.id)
-                .limit(HISTORICAL_PAGE)
-            )
-            if wanted.start_date is not None and wanted.end_date is not None:
-                query = query.where(
-                    RefundHistory.history_start_date.between(wanted.start_date, wanted.end_date)
-                )
-            else:
-                refund_ids = select(Refund.id).where(Refund.id >= wanted.start_id)
-                if wanted.max_id is not None:
-                    refund_ids = refund_ids.where(Refund.id <= wanted.max_id)
-                query = query.where(RefundHistory.refund_id.in_(refund_ids))
-            rows = (await session.scalars(query)).all()
+            rows = await page(session, wanted, after_id)
             if not rows:
                 return written
             after_id = rows[-1].id
-            existing = await repository.existing_keys(session, "refund", [r.external_id for r in rows])
-            touched: list[str] = []
-            for row in rows:
-                if (row.external_id, outbox.refund_event_type(row), row.history_start_date) in existing:
-                    continue
-                await outbox.record_refund_event(session, row, row.history_start_date)
-                touched.append(row.charge_external_id)
-                written += 1
+            touched = await record(session, rows)
+            written += len(touched)
             await _hold_back_for(session, wanted, touched)
+
+
+async def _record_charge_events(
+    session: AsyncSession, charges: Sequence[Charge], *, wanted: HistoricalRange
+) -> list[str]:
+    existing = await repository.existing_keys(session, "payment", [c.external_id for c in charges])
+    touched: list[str] = []
+    for charge in charges:
+        events = await session.scalars(
+            select(ChargeEvent)
+            .where(ChargeEvent.charge_id == charge.id)
+            .order_by(ChargeEvent.updated, ChargeEvent.id)
+        )
+        for event in events:
+            if event.event_name is None or not wanted.in_dates(event.updated):
+                continue
+            if (charge.external_id, event.event_name, event.updated) in existing:
+                continue
+            await outbox.record_charge_event(session, charge, event.event_name, event.updated)
+            touched.append(charge.external_id)
+    return touched
+
+
+async def _refund_history_page(
+    session: AsyncSession, wanted: HistoricalRange, after_id: int
+) -> Sequence[RefundHistory]:
+    query = (
+        select(RefundHistory)
+        .where(RefundHistory.id > after_id)
+        .order_by(RefundHistory.id)
+        .limit(HISTORICAL_PAGE)
+    )
+    if wanted.start_date is not None and wanted.end_date is not None:
+        query = query.where(RefundHistory.history_start_date.between(wanted.start_date, wanted.end_date))
+    else:
+        refund_ids = select(Refund.id).where(Refund.id >= wanted.start_id)
+        if wanted.max_id is not None:
+            refund_ids = refund_ids.where(Refund.id <= wanted.max_id)
+        query = query.where(RefundHistory.refund_id.in_(refund_ids))
+    return (await session.scalars(query)).all()
+
+
+async def _record_refund_events(session: AsyncSession, rows: Sequence[RefundHistory]) -> list[str]:
+    existing = await repository.existing_keys(session, "refund", [r.external_id for r in rows])
+    touched: list[str] = []
+    for row in rows:
+        if (row.external_id, outbox.refund_event_type(row), row.history_start_date) in existing:
+            continue
+        await outbox.record_refund_event(session, row, row.history_start_date)
+        touched.append(row.charge_external_id)
+    return touched
 
 
 async def _hold_back_for(session: AsyncSession, wanted: HistoricalRange, keys: list[str]) -> None:

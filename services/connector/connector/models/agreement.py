@@ -17,7 +17,7 @@ from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import BigIntPK, CreatedAt, Version
+from connector.models._types import BigIntPK, CreatedAt, ExternalId, Version, owner_id
 from pay_common.db.base import Model
 
 
@@ -29,7 +29,7 @@ class Agreement(Model):
     )
 
     id: Mapped[BigIntPK]
-    external_id: Mapped[str] = mapped_column(String(26), unique=True, nullable=False)
+    external_id: Mapped[ExternalId]
     gateway_account_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("gateway_accounts.id", ondelete="CASCADE"), nullable=False
     )
@@ -55,10 +55,8 @@ class PaymentInstrument(Model):
     __tablename__ = "payment_instruments"
 
     id: Mapped[BigIntPK]
-    external_id: Mapped[str] = mapped_column(String(26), unique=True, nullable=False)
-    agreement_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("agreements.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    external_id: Mapped[ExternalId]
+    agreement_id: Mapped[int] = owner_id("agreements.id")
     #: The set-up payment whose authorisation created this instrument.
     charge_id: Mapped[int | None] = mapped_column(
         BigInteger, ForeignKey("charges.id", ondelete="SET NULL"), index=True

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import DateTime, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import BigIntPK
+from connector.models._types import BigIntPK, owner_id
 from pay_common.db.base import Model
 
 
@@ -19,9 +19,7 @@ class ApiKey(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     #: Public identifier of the key (a UUID), used to describe and revoke it.
     token_link: Mapped[str] = mapped_column(String(36), unique=True, nullable=False)
-    account_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("gateway_accounts.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    account_id: Mapped[int] = owner_id("gateway_accounts.id")
     description: Mapped[str] = mapped_column(Text, nullable=False)
     created_by: Mapped[str | None] = mapped_column(Text)
     token_type: Mapped[str] = mapped_column(String(20), nullable=False, server_default="CARD")

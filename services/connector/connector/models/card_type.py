@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import BigInteger, Column, ForeignKey, String, Table
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import Version
+from connector.models._types import OffByDefault, Version
 from pay_common.db.base import Model
 
 
@@ -19,7 +19,7 @@ class CardType(Model):
     brand: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
     type: Mapped[str] = mapped_column(String(10), nullable=False)  # DEBIT | CREDIT
     label: Mapped[str] = mapped_column(String(50), nullable=False)
-    requires_3ds: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    requires_3ds: Mapped[OffByDefault]
     version: Mapped[Version]
 
 

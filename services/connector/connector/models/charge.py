@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import BigIntPK, CreatedAt, Version
+from connector.models._types import BigIntPK, CreatedAt, ExternalId, OffByDefault, Version
 from pay_common.db.base import Model
 
 
@@ -73,7 +73,7 @@ class Charge(Model):
     )
 
     id: Mapped[BigIntPK]
-    external_id: Mapped[str] = mapped_column(String(26), unique=True, nullable=False)
+    external_id: Mapped[ExternalId]
     amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     status: Mapped[str] = mapped_column(Text, nullable=False)
     gateway_transaction_id: Mapped[str | None] = mapped_column(Text, index=True)
@@ -89,7 +89,7 @@ class Charge(Model):
     reference: Mapped[str] = mapped_column(String(255), nullable=False)
     email: Mapped[str | None] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(2), nullable=False, server_default="en")
-    delayed_capture: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    delayed_capture: Mapped[OffByDefault]
     corporate_surcharge: Mapped[int | None] = mapped_column(BigInteger)
 
     # Card details (connector.md §7.1). Never the full number, never the CVC.
@@ -120,13 +120,11 @@ class Charge(Model):
     external_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     gateway_processing_details: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     source: Mapped[str | None] = mapped_column(String(50))
-    moto: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default="false")
+    moto: Mapped[OffByDefault]
     exemption_3ds: Mapped[str | None] = mapped_column(String(50))
     exemption_3ds_requested: Mapped[str | None] = mapped_column(String(32))
     service_id: Mapped[str | None] = mapped_column(String(32))
-    save_payment_instrument_to_agreement: Mapped[bool] = mapped_column(
-        Boolean, nullable=False, server_default="false"
-    )
+    save_payment_instrument_to_agreement: Mapped[OffByDefault]
     agreement_external_id: Mapped[str | None] = mapped_column(String(26))
     agreement_payment_type: Mapped[str | None] = mapped_column(String(30))
     authorisation_mode: Mapped[str] = mapped_column(String(30), nullable=False, server_default="WEB")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String, Text, func
+from sqlalchemy import DateTime, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import BigIntPK, Version
+from connector.models._types import BigIntPK, Version, owner_id
 from pay_common.db.base import Model
 
 
@@ -15,9 +15,7 @@ class ChargeEvent(Model):
     __tablename__ = "charge_events"
 
     id: Mapped[BigIntPK]
-    charge_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("charges.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    charge_id: Mapped[int] = owner_id("charges.id")
     status: Mapped[str] = mapped_column(Text, nullable=False)
     #: The event name of the transition (``PAYMENT_CREATED``, ``AUTHORISATION_SUCCEEDED`` ...).
     event_name: Mapped[str | None] = mapped_column(String(100))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import BigIntPK, CreatedAt, Version
+from connector.models._types import BigIntPK, CreatedAt, ExternalId, Version, owner_id
 from pay_common.db.base import Model
 
 
@@ -21,10 +21,8 @@ class Fee(Model):
     __tablename__ = "fees"
 
     id: Mapped[BigIntPK]
-    external_id: Mapped[str] = mapped_column(String(26), unique=True, nullable=False)
-    charge_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("charges.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    external_id: Mapped[ExternalId]
+    charge_id: Mapped[int] = owner_id("charges.id")
     amount_due: Mapped[int] = mapped_column(BigInteger, nullable=False)
     amount_collected: Mapped[int] = mapped_column(BigInteger, nullable=False)
     fee_type: Mapped[str | None] = mapped_column(String(20))  # transaction | radar | three_ds

@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, String
+from sqlalchemy import DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import BigIntPK, CreatedAt, Version
+from connector.models._types import BigIntPK, CreatedAt, Version, owner_id
 from pay_common.db.base import Model
 
 
@@ -22,9 +22,7 @@ class GatewayAccountCredential(Model):
 
     id: Mapped[BigIntPK]
     external_id: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
-    gateway_account_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("gateway_accounts.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    gateway_account_id: Mapped[int] = owner_id("gateway_accounts.id")
     payment_provider: Mapped[str] = mapped_column(String(255), nullable=False)
     #: Provider secrets. Never serialised with a password and never logged.
     credentials: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default="{}")

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import BigIntPK, CreatedAt, Version
+from connector.models._types import BigIntPK, CreatedAt, ExternalId, Version
 from pay_common.db.base import Model
 
 
@@ -20,7 +20,7 @@ class Refund(Model):
     __table_args__ = (Index("ix_refunds_created_date", "created_date"),)
 
     id: Mapped[BigIntPK]
-    external_id: Mapped[str] = mapped_column(String(26), unique=True, nullable=False)
+    external_id: Mapped[ExternalId]
     amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
     status: Mapped[str] = mapped_column(String(25), nullable=False, index=True)
     created_date: Mapped[CreatedAt]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from connector.models._types import BigIntPK, Version
+from connector.models._types import BigIntPK, Version, owner_id
 from pay_common.db.base import Model
 
 
@@ -14,8 +14,6 @@ class GatewayAccountStripeSetup(Model):
     __table_args__ = (UniqueConstraint("gateway_account_id", "task"),)
 
     id: Mapped[BigIntPK]
-    gateway_account_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("gateway_accounts.id", ondelete="CASCADE"), nullable=False, index=True
-    )
+    gateway_account_id: Mapped[int] = owner_id("gateway_accounts.id")
     task: Mapped[str] = mapped_column(String(255), nullable=False)
     version: Mapped[Version]

@@ -7,17 +7,16 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from connector.accounts.dependencies import AccountDep
-from connector.accounts.service import get_service_account
+from connector.accounts.dependencies import ACCOUNT_CHARGE_PATH, SERVICE_CHARGE_PATH, AccountDep
+from connector.accounts.service import service_account_id
 from connector.charges.dependencies import ChargeDep
 from connector.dependencies import SettingsDep
 from connector.postgres import SessionDep, SessionmakerDep
 from connector.refunds import errors, repository, service
 from connector.refunds.schemas import RefundRequest, charge_href, refund_view
-from pay_common.db.session import unit_of_work
 
 router = APIRouter(tags=["refunds"])
-ACCOUNT_REFUNDS = "/v1/api/accounts/{account_id}/charges/{charge_id}/refunds"
+ACCOUNT_REFUNDS = f"{ACCOUNT_CHARGE_PATH}/refunds"
 
 
 @router.post(ACCOUNT_REFUNDS, status_code=202)
@@ -28,9 +27,7 @@ async def submit_refund(
     return JSONResponse(refund_view(settings.base_url, int(account_id), refund), status_code=202)
 
 
-@router.post(
-    "/v1/api/service/{service_id}/account/{account_type}/charges/{charge_id}/refunds", status_code=202
-)
+@router.post(f"{SERVICE_CHARGE_PATH}/refunds", status_code=202)
 async def submit_service_refund(
     service_id: str,
     account_type: str,
@@ -40,10 +37,9 @@ async def submit_service_refund(
     settings: SettingsDep,
 ) -> JSONResponse:
     """The same refund, the account named by its service and type (connector.md §3.3)."""
-    async with unit_of_work(sessionmaker) as session:
-        account = await get_service_account(session, service_id, account_type)
-    refund = await service.submit_refund(sessionmaker, str(account.id), charge_id, body)
-    return JSONResponse(refund_view(settings.base_url, account.id, refund), status_code=202)
+    account_id = await service_account_id(sessionmaker, service_id, account_type)
+    refund = await service.submit_refund(sessionmaker, str(account_id), charge_id, body)
+    return JSONResponse(refund_view(settings.base_url, account_id, refund), status_code=202)
 
 
 @router.get(ACCOUNT_REFUNDS)

@@ -11,7 +11,7 @@ from publicapi.agreements import service
 from publicapi.agreements.schemas import AGREEMENT_STATUSES, CreateAgreementRequest, parse_agreement_request
 from publicapi.auth.dependencies import AuthDep
 from publicapi.connector_client.client import ConnectorDep
-from publicapi.openapi import json_body, responses
+from publicapi.openapi import operation
 from publicapi.payments.presenter import BaseUrlDep
 from publicapi.search.schemas import AGREEMENT_CHECKS, present, validate
 from publicapi.validation import parse_json_object
@@ -22,11 +22,8 @@ OptionalText = Annotated[str | None, Query()]
 
 @router.post(
     "",
-    operation_id="Create an agreement",
-    summary="Create an agreement",
     status_code=201,
-    responses=responses(400, 401, 422, 429, 500),
-    openapi_extra=json_body(CreateAgreementRequest),
+    **operation("Create an agreement", 400, 401, 422, 429, 500, body=CreateAgreementRequest),
 )
 async def create_agreement(request: Request, auth: AuthDep, connector: ConnectorDep) -> JSONResponse:
     body = parse_agreement_request(parse_json_object(await request.body(), "P2197"))
@@ -34,12 +31,7 @@ async def create_agreement(request: Request, auth: AuthDep, connector: Connector
     return JSONResponse(agreement, status_code=201)
 
 
-@router.get(
-    "",
-    operation_id="Search agreements",
-    summary="Search agreements",
-    responses=responses(401, 404, 422, 429, 500),
-)
+@router.get("", **operation("Search agreements", 401, 404, 422, 429, 500))
 async def search_agreements(
     base_url: BaseUrlDep,
     auth: AuthDep,
@@ -55,22 +47,13 @@ async def search_agreements(
     return JSONResponse(result)
 
 
-@router.get(
-    "/{agreementId}",
-    operation_id="Get an agreement",
-    summary="Get an agreement",
-    responses=responses(401, 404, 429, 500),
-)
+@router.get("/{agreementId}", **operation("Get an agreement", 401, 404, 429, 500))
 async def get_agreement(agreementId: str, auth: AuthDep, connector: ConnectorDep) -> JSONResponse:
     return JSONResponse(await service.get_agreement(connector, auth.account_id, agreementId))
 
 
 @router.post(
-    "/{agreementId}/cancel",
-    operation_id="Cancel an agreement",
-    summary="Cancel an agreement",
-    status_code=204,
-    responses=responses(400, 401, 404, 429, 500),
+    "/{agreementId}/cancel", status_code=204, **operation("Cancel an agreement", 400, 401, 404, 429, 500)
 )
 async def cancel_agreement(agreementId: str, auth: AuthDep, connector: ConnectorDep) -> Response:
     await service.cancel_agreement(connector, auth.account_id, agreementId)

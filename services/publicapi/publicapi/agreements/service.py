@@ -7,7 +7,7 @@ from publicapi.agreements.schemas import present_agreement
 from publicapi.connector_client.client import ConnectorClient
 from publicapi.connector_client.schemas import ConnectorResponse, JsonObject
 from publicapi.errors import PAGE_NOT_FOUND, PublicApiError, downstream_error, not_found
-from publicapi.payments.service import CREATE_ERRORS, downstream
+from publicapi.payments.service import CREATE_ERRORS, downstream, fetch_object
 from publicapi.search.schemas import DEFAULT_DISPLAY_SIZE, Params
 from publicapi.search.service import navigation_links
 
@@ -21,12 +21,8 @@ def _recurring_disabled() -> PublicApiError:
 
 
 async def _read(connector: ConnectorClient, account_id: str, agreement_id: str) -> JsonObject:
-    response = await connector.get_agreement(account_id, agreement_id)
-    if response.status_code == 404:
-        raise not_found("P2200")
-    if response.status_code != 200:
-        raise downstream_error("P2298")
-    return present_agreement(response.json_object())
+    call = connector.get_agreement(account_id, agreement_id)
+    return present_agreement(await fetch_object(call, error_code="P2298", not_found_code="P2200"))
 
 
 async def create_agreement(connector: ConnectorClient, account_id: str, body: JsonObject) -> JsonObject:
@@ -35,8 +31,7 @@ async def create_agreement(connector: ConnectorClient, account_id: str, body: Js
         if response.status_code != 201:
             raise _create_error(response)
         agreement_id = str(response.json_object().get("agreement_id"))
-    async with downstream("P2298"):
-        return await _read(connector, account_id, agreement_id)
+    return await _read(connector, account_id, agreement_id)
 
 
 def _create_error(response: ConnectorResponse) -> PublicApiError:
@@ -46,20 +41,18 @@ def _create_error(response: ConnectorResponse) -> PublicApiError:
 
 
 async def get_agreement(connector: ConnectorClient, account_id: str, agreement_id: str) -> JsonObject:
-    async with downstream("P2298"):
-        return await _read(connector, account_id, agreement_id)
+    return await _read(connector, account_id, agreement_id)
 
 
 async def search_agreements(
     connector: ConnectorClient, account_id: str, params: Params, *, base_url: str
 ) -> JsonObject:
-    async with downstream("P2498"):
-        response = await connector.search_agreements(account_id, params)
-        if response.status_code == 404:
-            raise PublicApiError("P2402", PAGE_NOT_FOUND, status_code=404)
-        if response.status_code != 200:
-            raise downstream_error("P2498")
-        body = response.json_object()
+    body = await fetch_object(
+        connector.search_agreements(account_id, params),
+        error_code="P2498",
+        not_found_code="P2402",
+        not_found_description=PAGE_NOT_FOUND,
+    )
     raw = body.get("results")
     results = (
         [present_agreement(item) for item in raw if isinstance(item, dict)] if isinstance(raw, list) else []

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from publicapi.auth.dependencies import AuthDep
 from publicapi.connector_client.client import ConnectorDep
-from publicapi.openapi import json_body, responses
+from publicapi.openapi import operation
 from publicapi.payments import service
 from publicapi.payments.presenter import BaseUrlDep, payment_url
 from publicapi.payments.schemas import (
@@ -26,11 +26,8 @@ NO_CACHE = {"Pragma": "no-cache", "Cache-Control": "no-store"}
 
 @router.post(
     "",
-    operation_id="Create a payment",
-    summary="Create a payment",
     status_code=201,
-    responses=responses(400, 401, 422, 429, 500),
-    openapi_extra=json_body(CreateCardPaymentRequest),
+    **operation("Create a payment", 400, 401, 422, 429, 500, body=CreateCardPaymentRequest),
 )
 async def create_payment(
     request: Request,
@@ -52,12 +49,7 @@ async def create_payment(
     return JSONResponse(result.payment, status_code=201, headers={**NO_CACHE, "Location": location})
 
 
-@router.get(
-    "/{paymentId}",
-    operation_id="Get a payment",
-    summary="Get a payment",
-    responses=responses(401, 404, 429, 500),
-)
+@router.get("/{paymentId}", **operation("Get a payment", 401, 404, 429, 500))
 async def get_payment(
     base_url: BaseUrlDep, paymentId: str, auth: AuthDep, connector: ConnectorDep
 ) -> JSONResponse:
@@ -65,12 +57,7 @@ async def get_payment(
     return JSONResponse(payment, headers=NO_CACHE)
 
 
-@router.get(
-    "/{paymentId}/events",
-    operation_id="Get events for a payment",
-    summary="Get events for a payment",
-    responses=responses(401, 404, 429, 500),
-)
+@router.get("/{paymentId}/events", **operation("Get events for a payment", 401, 404, 429, 500))
 async def get_payment_events(
     base_url: BaseUrlDep, paymentId: str, auth: AuthDep, connector: ConnectorDep
 ) -> JSONResponse:
@@ -79,11 +66,7 @@ async def get_payment_events(
 
 
 @router.post(
-    "/{paymentId}/cancel",
-    operation_id="Cancel a payment",
-    summary="Cancel a payment",
-    status_code=204,
-    responses=responses(400, 401, 404, 409, 429, 500),
+    "/{paymentId}/cancel", status_code=204, **operation("Cancel a payment", 400, 401, 404, 409, 429, 500)
 )
 async def cancel_payment(paymentId: str, auth: AuthDep, connector: ConnectorDep) -> Response:
     await service.cancel_payment(connector, auth.account_id, paymentId)
@@ -91,11 +74,7 @@ async def cancel_payment(paymentId: str, auth: AuthDep, connector: ConnectorDep)
 
 
 @router.post(
-    "/{paymentId}/capture",
-    operation_id="Capture a payment",
-    summary="Capture a payment",
-    status_code=204,
-    responses=responses(400, 401, 404, 409, 429, 500),
+    "/{paymentId}/capture", status_code=204, **operation("Capture a payment", 400, 401, 404, 409, 429, 500)
 )
 async def capture_payment(paymentId: str, auth: AuthDep, connector: ConnectorDep) -> Response:
     await service.capture_payment(connector, auth.account_id, paymentId)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 from publicapi.connector_client.client import ConnectorClient
 from publicapi.connector_client.errors import ConnectorUnavailable
 from publicapi.connector_client.schemas import ConnectorResponse, JsonObject
-from publicapi.errors import SUPPORT_URL, PublicApiError, downstream_error, not_found
+from publicapi.errors import NOT_FOUND, SUPPORT_URL, PublicApiError, downstream_error, not_found
 from publicapi.payments.presenter import present_events, present_payment
 
 AMOUNT_DOCS = "https://docs.payments.service.gov.uk/making_payments/#amount"
@@ -117,6 +117,24 @@ async def downstream(code: str) -> AsyncIterator[None]:
         raise downstream_error(code) from exc
 
 
+async def fetch_object(
+    call: Awaitable[ConnectorResponse],
+    *,
+    error_code: str,
+    not_found_code: str,
+    not_found_description: str = NOT_FOUND,
+) -> JsonObject:
+    """The JSON object connector answers ``call`` with (200): a 404 is ``not_found_code``; no answer,
+    an unreadable one or any other status is ``error_code`` (500)."""
+    async with downstream(error_code):
+        response = await call
+        if response.status_code == 404:
+            raise not_found(not_found_code, not_found_description)
+        if response.status_code != 200:
+            raise downstream_error(error_code)
+        return response.json_object()
+
+
 def create_error(response: ConnectorResponse) -> PublicApiError:
     """The public error for a failed create (payment or telephone notification), §e."""
     error = response.error()
@@ -165,26 +183,18 @@ async def create_payment(
 async def get_payment(
     connector: ConnectorClient, account_id: str, payment_id: str, *, base_url: str
 ) -> JsonObject:
-    async with downstream("P0298"):
-        response = await connector.get_charge(account_id, payment_id)
-        if response.status_code == 404:
-            raise not_found("P0200")
-        if response.status_code != 200:
-            raise downstream_error("P0298")
-        charge = response.json_object()
+    charge = await fetch_object(
+        connector.get_charge(account_id, payment_id), error_code="P0298", not_found_code="P0200"
+    )
     return present_payment(charge, base_url)
 
 
 async def get_payment_events(
     connector: ConnectorClient, account_id: str, payment_id: str, *, base_url: str
 ) -> JsonObject:
-    async with downstream("P0398"):
-        response = await connector.get_charge_events(account_id, payment_id)
-        if response.status_code == 404:
-            raise not_found("P0300")
-        if response.status_code != 200:
-            raise downstream_error("P0398")
-        events = response.json_object()
+    events = await fetch_object(
+        connector.get_charge_events(account_id, payment_id), error_code="P0398", not_found_code="P0300"
+    )
     return present_events(events, payment_id, base_url)
 
 

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from publicapi.auth.dependencies import AuthDep
 from publicapi.connector_client.client import ConnectorDep
-from publicapi.openapi import json_body, responses
+from publicapi.openapi import operation
 from publicapi.payments.presenter import BaseUrlDep
 from publicapi.refunds import service
 from publicapi.refunds.schemas import PaymentRefundRequest, parse_refund_request
@@ -18,11 +18,8 @@ router = APIRouter(prefix="/v1/payments/{paymentId}/refunds", tags=["Refunding c
 
 @router.post(
     "",
-    operation_id="Submit a refund for a payment",
-    summary="Submit a refund for a payment",
     status_code=202,
-    responses=responses(200, 401, 404, 412, 429, 500),
-    openapi_extra=json_body(PaymentRefundRequest),
+    **operation("Submit a refund for a payment", 200, 401, 404, 412, 429, 500, body=PaymentRefundRequest),
 )
 async def submit_refund(
     request: Request, base_url: BaseUrlDep, paymentId: str, auth: AuthDep, connector: ConnectorDep
@@ -35,12 +32,7 @@ async def submit_refund(
     return JSONResponse(refund, status_code=202)
 
 
-@router.get(
-    "",
-    operation_id="Get all refunds for a payment",
-    summary="Get all refunds for a payment",
-    responses=responses(401, 404, 429, 500),
-)
+@router.get("", **operation("Get all refunds for a payment", 401, 404, 429, 500))
 async def list_refunds(
     base_url: BaseUrlDep, paymentId: str, auth: AuthDep, connector: ConnectorDep
 ) -> JSONResponse:
@@ -48,12 +40,7 @@ async def list_refunds(
     return JSONResponse(listing)
 
 
-@router.get(
-    "/{refundId}",
-    operation_id="Get a payment refund",
-    summary="Get a payment refund",
-    responses=responses(401, 404, 429, 500),
-)
+@router.get("/{refundId}", **operation("Get a payment refund", 401, 404, 429, 500))
 async def get_refund(
     base_url: BaseUrlDep,
     paymentId: str,

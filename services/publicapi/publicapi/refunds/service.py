@@ -94,26 +94,18 @@ async def create_refund(
 async def get_refund(
     connector: ConnectorClient, account_id: str, payment_id: str, refund_id: str, *, base_url: str
 ) -> JsonObject:
-    async with payments.downstream("P0798"):
-        response = await connector.get_refund(account_id, payment_id, refund_id)
-        if response.status_code == 404:
-            raise not_found("P0700")
-        if response.status_code != 200:
-            raise downstream_error("P0798")
-        refund = response.json_object()
+    refund = await payments.fetch_object(
+        connector.get_refund(account_id, payment_id, refund_id), error_code="P0798", not_found_code="P0700"
+    )
     return present_refund(refund, payment_id, base_url)
 
 
 async def list_refunds(
     connector: ConnectorClient, account_id: str, payment_id: str, *, base_url: str
 ) -> JsonObject:
-    async with payments.downstream("P0898"):
-        response = await connector.get_refunds(account_id, payment_id)
-        if response.status_code == 404:
-            raise not_found("P0800")
-        if response.status_code != 200:
-            raise downstream_error("P0898")
-        listing = response.json_object()
+    listing = await payments.fetch_object(
+        connector.get_refunds(account_id, payment_id), error_code="P0898", not_found_code="P0800"
+    )
     embedded = listing.get("_embedded")
     refunds = embedded.get("refunds") if isinstance(embedded, dict) else None
     items = [item for item in refunds if isinstance(item, dict)] if isinstance(refunds, list) else []

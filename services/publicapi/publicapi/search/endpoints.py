@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 
 from publicapi.auth.dependencies import AuthDep
 from publicapi.connector_client.client import ConnectorDep
-from publicapi.openapi import responses
+from publicapi.openapi import operation
 from publicapi.payments.presenter import BaseUrlDep
 from publicapi.search import service
 from publicapi.search.schemas import present
@@ -21,13 +21,7 @@ NO_CACHE = {"Pragma": "no-cache", "Cache-Control": "no-store"}
 OptionalText = Annotated[str | None, Query()]
 
 
-@router.get(
-    "/v1/payments",
-    operation_id="Search payments",
-    summary="Search payments",
-    tags=["Card payments"],
-    responses=responses(401, 422, 429, 500),
-)
+@router.get("/v1/payments", tags=["Card payments"], **operation("Search payments", 401, 422, 429, 500))
 async def search_payments(
     base_url: BaseUrlDep,
     auth: AuthDep,
@@ -69,13 +63,7 @@ async def search_payments(
     return JSONResponse(result, headers=NO_CACHE)
 
 
-@router.get(
-    "/v1/refunds",
-    operation_id="Search refunds",
-    summary="Search refunds",
-    tags=["Refunding card payments"],
-    responses=responses(401, 422, 500),
-)
+@router.get("/v1/refunds", tags=["Refunding card payments"], **operation("Search refunds", 401, 422, 500))
 async def search_refunds(
     base_url: BaseUrlDep,
     auth: AuthDep,
@@ -101,13 +89,7 @@ async def search_refunds(
     return JSONResponse(result)
 
 
-@router.get(
-    "/v1/disputes",
-    operation_id="Search disputes",
-    summary="Search disputes",
-    tags=["Disputes"],
-    responses=responses(401, 422, 429, 500),
-)
+@router.get("/v1/disputes", tags=["Disputes"], **operation("Search disputes", 401, 422, 429, 500))
 async def search_disputes(
     base_url: BaseUrlDep,
     auth: AuthDep,

@@ -8,6 +8,9 @@ from the public parameters, so they always point at the public API.
 from __future__ import annotations
 
 import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlencode
 
 from publicapi.connector_client.client import ConnectorClient
@@ -180,25 +183,58 @@ def present_search_refund(refund: JsonObject, base_url: str) -> JsonObject:
     }
 
 
-async def search_refunds(
-    connector: ConnectorClient, account_id: str, params: Params, *, base_url: str
-) -> JsonObject:
-    validate(params, REFUND_CHECKS, "P1101")
+@dataclass(frozen=True)
+class _SettledSearch:
+    """A search whose settled-date filters match nothing, and its public path and error codes."""
+
+    path: str
+    filters: tuple[str, ...]
+    not_found_code: str
+    error_code: str
+
+
+REFUND_SEARCH = _SettledSearch("/v1/refunds", REFUND_FILTERS, not_found_code="P1100", error_code="P1898")
+DISPUTE_SEARCH = _SettledSearch("/v1/disputes", DISPUTE_FILTERS, not_found_code="P0402", error_code="P0498")
+
+
+async def _settled_search_page(
+    params: Params,
+    search: _SettledSearch,
+    fetch: Callable[[dict[str, str]], Awaitable[ConnectorResponse]],
+    present: Callable[[JsonObject, str], JsonObject],
+    base_url: str,
+) -> tuple[list[JsonObject], int, int, JsonObject]:
+    """The presented results, total, page and navigation links of a refund or dispute search.
+
+    A settled-date filter matches nothing: nothing is settled at a payout here yet (only a lost
+    dispute ever is). A page past the last raises the search's not-found code.
+    """
     page, display_size = _paging(params)
     items: list[JsonObject]
     if any(name in params for name in SETTLED_FILTERS):
         total, items = 0, []
     else:
-        downstream_params = {name: params[name] for name in REFUND_FILTERS if name in params}
+        downstream_params = {name: params[name] for name in search.filters if name in params}
         downstream_params.update(page=str(page), display_size=str(display_size))
-        async with downstream("P1898"):
-            response = await connector.search_refunds(account_id, downstream_params)
-            total, items = await _search(response, not_found_code="P1100", error_code="P1898")
+        async with downstream(search.error_code):
+            response = await fetch(downstream_params)
+            total, items = await _search(
+                response, not_found_code=search.not_found_code, error_code=search.error_code
+            )
     if page > _last_page(total, display_size):
-        raise PublicApiError("P1100", PAGE_NOT_FOUND, status_code=404)
-    results = [present_search_refund(item, base_url) for item in items]
-    links = navigation_links(
-        base_url, "/v1/refunds", params, page=page, display_size=display_size, total=total
+        raise PublicApiError(search.not_found_code, PAGE_NOT_FOUND, status_code=404)
+    results = [present(item, base_url) for item in items]
+    links = navigation_links(base_url, search.path, params, page=page, display_size=display_size, total=total)
+    return results, total, page, links
+
+
+async def search_refunds(
+    connector: ConnectorClient, account_id: str, params: Params, *, base_url: str
+) -> JsonObject:
+    validate(params, REFUND_CHECKS, "P1101")
+    fetch = partial(connector.search_refunds, account_id)
+    results, total, page, links = await _settled_search_page(
+        params, REFUND_SEARCH, fetch, present_search_refund, base_url
     )
     return _page(results, total=total, page=page, links=links)
 
@@ -215,21 +251,8 @@ async def search_disputes(
 ) -> JsonObject:
     """``GET /v1/disputes``. As upstream, the page's links are under ``links`` (no underscore)."""
     validate(params, DISPUTE_CHECKS, "P0401", DISPUTE_ERROR_NAMES)
-    page, display_size = _paging(params)
-    items: list[JsonObject]
-    if any(name in params for name in SETTLED_FILTERS):
-        # Only a lost dispute is ever settled, at a payout; there are no payouts here yet.
-        total, items = 0, []
-    else:
-        downstream_params = {name: params[name] for name in DISPUTE_FILTERS if name in params}
-        downstream_params.update(page=str(page), display_size=str(display_size))
-        async with downstream("P0498"):
-            response = await connector.search_disputes(account_id, downstream_params)
-            total, items = await _search(response, not_found_code="P0402", error_code="P0498")
-    if page > _last_page(total, display_size):
-        raise PublicApiError("P0402", PAGE_NOT_FOUND, status_code=404)
-    results = [present_dispute(item, base_url) for item in items]
-    links = navigation_links(
-        base_url, "/v1/disputes", params, page=page, display_size=display_size, total=total
+    fetch = partial(connector.search_disputes, account_id)
+    results, total, page, links = await _settled_search_page(
+        params, DISPUTE_SEARCH, fetch, present_dispute, base_url
     )
     return {"total": total, "count": len(results), "page": page, "results": results, "links": links}

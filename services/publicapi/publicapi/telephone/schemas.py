@@ -30,25 +30,10 @@ STRING_FIELDS = (
     "first_six_digits",
     "telephone_number",
 )
-#: Fields sent on to connector, in the contract's order.
-FORWARDED = (
-    "amount",
-    "reference",
-    "description",
-    "created_date",
-    "authorised_date",
-    "processor_id",
-    "provider_id",
-    "auth_code",
-    "payment_outcome",
-    "card_type",
-    "name_on_card",
-    "email_address",
-    "card_expiry",
-    "last_four_digits",
-    "first_six_digits",
-    "telephone_number",
-)
+#: Fields sent on to connector, in the contract's order: the string fields, with ``amount`` first
+#: and ``payment_outcome`` (an object) after ``auth_code``.
+_OUTCOME_AT = STRING_FIELDS.index("auth_code") + 1
+FORWARDED = ("amount", *STRING_FIELDS[:_OUTCOME_AT], "payment_outcome", *STRING_FIELDS[_OUTCOME_AT:])
 CARD_TYPES = ("master-card", "visa", "maestro", "diners-club", "american-express", "jcb")
 FAILURE_CODES = ("P0010", "P0030", "P0050")
 CARD_EXPIRY = re.compile(r"^(0[1-9]|1[0-2])/[0-9]{2}$")

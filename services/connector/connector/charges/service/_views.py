@@ -138,6 +138,11 @@ class StatusParts:
         self.capturable = status == ChargeStatus.AWAITING_CAPTURE_REQUEST
 
 
+def _add_present(target: dict[str, Any], **members: Any) -> None:
+    """Add to ``target``, in the order given, each member that is not None."""
+    target.update((name, value) for name, value in members.items() if value is not None)
+
+
 def charge_view(
     row: ChargeRow,
     *,
@@ -220,48 +225,32 @@ def charge_view(
         "amount": amount,
         "state": state,
     }
-    if description is not None:
-        body["description"] = description
-    if reference is not None:
-        body["reference"] = reference
-    if language is not None:
-        body["language"] = language
-    if gateway_transaction_id is not None:
-        body["gateway_transaction_id"] = gateway_transaction_id
-    if return_url is not None:
-        body["return_url"] = return_url
-    if email is not None:
-        body["email"] = email
-    if payment_provider is not None:
-        body["payment_provider"] = payment_provider
+    _add_present(
+        body,
+        description=description,
+        reference=reference,
+        language=language,
+        gateway_transaction_id=gateway_transaction_id,
+        return_url=return_url,
+        email=email,
+        payment_provider=payment_provider,
+    )
     body["created_date"] = _instant(created_date)
-    if delayed_capture is not None:
-        body["delayed_capture"] = delayed_capture
-    if moto is not None:
-        body["moto"] = moto
+    _add_present(body, delayed_capture=delayed_capture, moto=moto)
     body["authorisation_mode"] = mode
     # card_details: first 6 / last 4 only, members in this order, nulls left out.
     card: dict[str, Any] = {}
-    if last_digits is not None:
-        card["last_digits_card_number"] = last_digits
-    if first_digits is not None:
-        card["first_digits_card_number"] = first_digits
-    if cardholder_name is not None:
-        card["cardholder_name"] = cardholder_name
-    if expiry_date is not None:
-        card["expiry_date"] = expiry_date
-    address = {
-        name: value
-        for name, value in (
-            ("line1", line1),
-            ("line2", line2),
-            ("postcode", postcode),
-            ("city", city),
-            ("county", county),
-            ("country", country),
-        )
-        if value is not None
-    }
+    _add_present(
+        card,
+        last_digits_card_number=last_digits,
+        first_digits_card_number=first_digits,
+        cardholder_name=cardholder_name,
+        expiry_date=expiry_date,
+    )
+    address: dict[str, Any] = {}
+    _add_present(
+        address, line1=line1, line2=line2, postcode=postcode, city=city, county=county, country=country
+    )
     if address:
         card["billing_address"] = address
     if card_type:
@@ -282,10 +271,7 @@ def charge_view(
         body["wallet_type"] = wallet
     if external_metadata:
         body["metadata"] = external_metadata
-    if agreement_id is not None:
-        body["agreement_id"] = agreement_id
-    if agreement_payment_type is not None:
-        body["agreement_payment_type"] = agreement_payment_type
+    _add_present(body, agreement_id=agreement_id, agreement_payment_type=agreement_payment_type)
     if not api:
         return body
     body["refund_summary"] = refund_summary_of(status, amount, surcharge, submitted)
