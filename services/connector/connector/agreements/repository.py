@@ -34,6 +34,13 @@ async def instrument_by_id(session: AsyncSession, instrument_id: int) -> Payment
     return await session.get(PaymentInstrument, instrument_id)
 
 
+async def current_instrument(session: AsyncSession, agreement: Agreement) -> PaymentInstrument | None:
+    """The instrument the agreement pays with now (None before its set-up payment)."""
+    if agreement.payment_instrument_id is None:
+        return None
+    return await instrument_by_id(session, agreement.payment_instrument_id)
+
+
 async def instrument_of_charge(
     session: AsyncSession, charge_id: int, *, lock: bool = False
 ) -> PaymentInstrument | None:

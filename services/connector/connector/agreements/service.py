@@ -64,11 +64,7 @@ async def cancel_agreement(
     agreement = await repository.agreement_of_account(session, account.id, agreement_id, lock=True)
     if agreement is None:
         raise errors.agreement_not_found(agreement_id)
-    instrument = (
-        await repository.instrument_by_id(session, agreement.payment_instrument_id)
-        if agreement.payment_instrument_id is not None
-        else None
-    )
+    instrument = await repository.current_instrument(session, agreement)
     if instrument is None or instrument.status != InstrumentStatus.ACTIVE:
         raise errors.agreement_not_active()
     move_instrument(instrument, InstrumentStatus.CANCELLED)
@@ -89,11 +85,7 @@ async def get_agreement(session: AsyncSession, account: GatewayAccount, agreemen
     agreement = await repository.agreement_of_account(session, account.id, agreement_id)
     if agreement is None:
         raise errors.agreement_not_found(agreement_id)
-    instrument = (
-        await repository.instrument_by_id(session, agreement.payment_instrument_id)
-        if agreement.payment_instrument_id is not None
-        else None
-    )
+    instrument = await repository.current_instrument(session, agreement)
     return agreement_view(agreement, instrument)
 
 
@@ -138,11 +130,7 @@ async def agreement_for_charge(session: AsyncSession, account_id: int, agreement
 async def active_instrument_for_charge(session: AsyncSession, agreement: Agreement) -> PaymentInstrument:
     """Create-charge step 13: an agreement payment pays with the agreement's ACTIVE instrument
     (a cancelled or inactive agreement refuses payments: 400 ``AGREEMENT_NOT_ACTIVE``)."""
-    instrument = (
-        await repository.instrument_by_id(session, agreement.payment_instrument_id)
-        if agreement.payment_instrument_id is not None
-        else None
-    )
+    instrument = await repository.current_instrument(session, agreement)
     if instrument is None:
         raise errors.charge_agreement_without_instrument(agreement.external_id)
     if instrument.status != InstrumentStatus.ACTIVE or agreement.status != AgreementStatus.ACTIVE:
