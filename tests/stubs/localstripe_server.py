@@ -13,6 +13,15 @@ step), refunds and retrieval. What it lacks, and the shims below add, call by ca
    header they were sent with) and lists them at ``GET /_config/shim/transfers``.
 4. ``Idempotency-Key`` is ignored: the shim replays the first answer to a repeated key and
    counts the mutating calls that carried one (``GET /_config/shim/idempotency``).
+5. ``setup_future_usage`` is rejected: the shim accepts and keeps it (see 1), and attaches the intent's
+   payment method to its customer once the intent is authorised, as Stripe does.
+6. Off-session declines carry no ``decline_code``: an intent created with ``off_session=true`` whose
+   amount is one of ``OFF_SESSION_DECLINES`` (10051 insufficient_funds, 10054 expired_card, 10043
+   stolen_card, 10041 lost_card, 10005 do_not_honor, 10002 generic_decline, 10099 call_issuer) is left
+   ``requires_payment_method`` and answered 402 ``card_error`` ``card_declined`` with that
+   ``decline_code`` and the intent, as Stripe answers a declined off-session payment. An off-session
+   intent is never challenged: ``4000002500003155`` (3DS at set-up only) is authorised, any other card
+   localstripe would challenge is declined ``authentication_required``.
 """
 
 from __future__ import annotations
@@ -23,10 +32,26 @@ from typing import Any
 
 from aiohttp import web
 from localstripe import resources, server
+from localstripe.errors import UserError
 
-_INTENT_EXTRAS = ("description", "on_behalf_of", "transfer_group", "return_url")
+_INTENT_EXTRAS = ("description", "on_behalf_of", "transfer_group", "return_url", "setup_future_usage")
+#: Off-session intents of these amounts are declined with this ``decline_code`` (shim 6).
+OFF_SESSION_DECLINES = {
+    10051: "insufficient_funds",
+    10054: "expired_card",
+    10043: "stolen_card",
+    10041: "lost_card",
+    10005: "do_not_honor",
+    10002: "generic_decline",
+    10099: "call_issuer",
+}
+#: Needs 3DS when set up, never off session after (Stripe's 4000002500003155); other 3DS cards
+#: are declined off session with ``authentication_required`` (shim 6).
+SET_UP_ONLY_3DS_CARD = "4000002500003155"
 _original_init = resources.PaymentIntent.__init__
 _original_confirm = resources.PaymentIntent._confirm
+_original_create_charge = resources.PaymentIntent._create_charge
+_original_api_create = resources.PaymentIntent._api_create.__func__
 _transfers: list[dict[str, Any]] = []
 _idempotent: dict[tuple[str, str, str], tuple[int, bytes]] = {}
 _keys_seen: list[dict[str, str]] = []
@@ -52,8 +77,56 @@ def _confirm(self: Any, on_failure_now: Any) -> None:
         }
 
 
+def _create_charge(self: Any, on_failure_now: Any) -> None:
+    _original_create_charge(self, on_failure_now)
+    if (
+        getattr(self, "setup_future_usage", None) == "off_session"
+        and self.customer
+        and self.latest_charge is not None
+        and self.latest_charge.status == "succeeded"
+    ):
+        resources.PaymentMethod._api_retrieve(self.payment_method).customer = self.customer
+
+
+def _off_session_decline(data: dict[str, Any]) -> tuple[str, str] | None:
+    """The (code, decline_code) an off-session intent is declined with, if any (shim 6)."""
+    try:
+        decline = OFF_SESSION_DECLINES.get(int(str(data.get("amount"))))
+    except ValueError:
+        decline = None
+    if decline is not None:
+        return "card_declined", decline
+    method = resources.PaymentMethod._api_retrieve(str(data.get("payment_method")))
+    if method._requires_authentication() and method._card_number != SET_UP_ONLY_3DS_CARD:
+        return "authentication_required", "authentication_required"
+    return None
+
+
+def _api_create(cls: Any, /, **data: Any) -> Any:
+    if str(data.get("off_session", "")).lower() != "true" or not data.get("payment_method"):
+        return _original_api_create(cls, **data)
+    data.pop("off_session")
+    data.pop("confirm", None)
+    decline = _off_session_decline(data)
+    intent = _original_api_create(cls, **data)
+    if decline is None:
+        # Authenticated at set-up (or never needing it): no challenge off session.
+        intent._create_charge(on_failure_now=intent._report_failure)
+        return intent
+    intent.payment_method = None  # requires_payment_method, as after a real decline
+    error = UserError(
+        402,
+        "Your card was declined.",
+        {"code": decline[0], "decline_code": decline[1], "payment_intent": intent._export()},
+    )
+    error.body["error"]["type"] = "card_error"
+    raise error
+
+
 resources.PaymentIntent.__init__ = _init
 resources.PaymentIntent._confirm = _confirm
+resources.PaymentIntent._create_charge = _create_charge
+resources.PaymentIntent._api_create = classmethod(_api_create)
 
 
 @web.middleware

@@ -10,7 +10,14 @@ notifications, which it can also send to a URL. Users come from ``WORLDPAY_STUB_
 Magic card numbers: ``4000000000000002`` refused; ``4000000000003220`` 3DS1 challenge;
 ``4000000000003063`` 3DS2 challenge; ``4000000000000119`` error reply; ``4000000000000408``
 answers after ``WORLDPAY_STUB_SLOW_SECONDS``; ``4000000000000500`` HTTP 500; any other
-authorised. Cardholder names ``xxe-internal``, ``xxe-external`` and ``billion-laughs`` get a
+authorised. A card order with ``createToken`` (setting up an agreement) that is authorised is
+answered with a ``token`` (a new ``paymentTokenID``) and ``payment/schemeResponse/transactionIdentifier``,
+as is its 3DS answer when that authorises. Token orders (``paymentDetails/TOKEN-SSL``, merchant-initiated
+recurring payments) must name a token the stub created and carry ``storedCredentials usage="USED"``
+(error 7 otherwise); by amount: ``100NN`` pence (10001 to 10099) refused with ISO8583 return code
+``NN`` (10005 do not honour, 10051 insufficient funds, 10054 expired card, 10043 stolen card...),
+``10999`` an error reply, any other authorised; a token whose set-up card was ``4000000000000341``
+(``REFUSE_LATER_CARD``, authorised at set-up) is always refused with code 5. Cardholder names ``xxe-internal``, ``xxe-external`` and ``billion-laughs`` get a
 hostile reply. A 3DS answer ``stub-3ds-pass`` authorises, anything else refuses.
 Test controls: ``GET /_stub/orders/<code>`` (its last event, modifications, inquiries),
 ``PUT /_stub/orders/<code>`` (move it as Worldpay would on its own), ``POST /_stub/notify``.
@@ -22,6 +29,7 @@ import asyncio
 import base64
 import html
 import os
+import secrets
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +49,10 @@ THREE_DS2_CARD = "4000000000003063"
 ERROR_CARD = "4000000000000119"
 SLOW_CARD = "4000000000000408"
 HTTP_500_CARD = "4000000000000500"
+REFUSE_LATER_CARD = "4000000000000341"
+#: Token orders of 10000 + NN pence are refused with ISO8583 return code NN; this one errors.
+TOKEN_REFUSAL_BASE = 10000
+TOKEN_ERROR_AMOUNT = 10999
 PASS_3DS = "stub-3ds-pass"
 FAIL_3DS = "stub-3ds-fail"
 
@@ -64,6 +76,19 @@ class Order:
     three_ds: bool = False
     modifications: list[str] = field(default_factory=list)
     inquiries: int = 0
+    #: A ``createToken`` order: authorising it creates a token.
+    create_token: bool = False
+    refuse_later: bool = False
+    #: The token the order created (set-up) or was paid with (recurring), and its stored credentials.
+    token_id: str | None = None
+    stored_credentials: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Token:
+    merchant_code: str
+    scheme_transaction_identifier: str
+    refuse: bool
 
 
 def _users() -> dict[str, tuple[str, str]]:
@@ -85,12 +110,36 @@ def _amount(pence: int) -> str:
     return f'<amount value="{pence}" currencyCode="GBP" exponent="2" debitCreditIndicator="credit"/>'
 
 
-def _order_status(code: str, event: str, amount: int) -> str:
-    refusal = '<ISO8583ReturnCode code="5" description="REFUSED"/>' if event == "REFUSED" else ""
+def _order_status(
+    code: str,
+    event: str,
+    amount: int,
+    *,
+    refusal_code: int = 5,
+    token_id: str | None = None,
+    scheme_transaction_identifier: str | None = None,
+) -> str:
+    refusal = (
+        f'<ISO8583ReturnCode code="{refusal_code}" description="REFUSED"/>' if event == "REFUSED" else ""
+    )
+    scheme = (
+        "<schemeResponse><transactionIdentifier>"
+        f"{html.escape(scheme_transaction_identifier)}</transactionIdentifier></schemeResponse>"
+        if scheme_transaction_identifier and event == "AUTHORISED"
+        else ""
+    )
+    token = (
+        "<token><tokenEventReference>stub</tokenEventReference><tokenReason>stub</tokenReason>"
+        f'<tokenDetails tokenEvent="NEW"><paymentTokenID>{html.escape(token_id)}</paymentTokenID>'
+        '<paymentTokenExpiry><date dayOfMonth="31" month="12" year="2030"/></paymentTokenExpiry>'
+        "</tokenDetails></token>"
+        if token_id and event == "AUTHORISED"
+        else ""
+    )
     return (
         f'<reply><orderStatus orderCode="{html.escape(code)}"><payment><paymentMethod>VISA-SSL</paymentMethod>'
         f"{_amount(amount)}<lastEvent>{event}</lastEvent>{refusal}"
-        '<CVCResultCode description="NOT SENT TO ACQUIRER"/></payment></orderStatus></reply>'
+        f'<CVCResultCode description="NOT SENT TO ACQUIRER"/>{scheme}</payment>{token}</orderStatus></reply>'
     )
 
 
@@ -125,6 +174,7 @@ def create_app() -> FastAPI:
     app = FastAPI()
     app.state.base_url = os.environ.get("STUB_BASE_URL", "")
     orders: dict[str, Order] = {}
+    tokens: dict[str, Token] = {}
     users = _users()
     slow_seconds = float(os.environ.get("WORLDPAY_STUB_SLOW_SECONDS", "5"))
 
@@ -148,19 +198,33 @@ def create_app() -> FastAPI:
             pa_response = order.findtext("info3DSecure/paResponse")
             passed = pa_response == PASS_3DS or three_ds.find("completedAuthentication") is not None
             existing.last_event = "AUTHORISED" if passed else "REFUSED"
-            return _order_status(code, existing.last_event, existing.amount)
+            return _authorised_card_order(code, existing)
         amount = int(order.find("amount").get("value", "0"))  # type: ignore[union-attr]
+        if order.find("paymentDetails/TOKEN-SSL") is not None:
+            return _token_order(order, code, amount, merchant, username)
         number = order.findtext("paymentDetails/CARD-SSL/cardNumber") or ""
         holder = order.findtext("paymentDetails/CARD-SSL/cardHolderName") or ""
         if holder in HOSTILE_REPLIES:
             return "HOSTILE:" + holder
         if number == ERROR_CARD:
             return _error("7", "Invalid payment details : Card number : ****", code)
+        create_token = order.find("createToken") is not None
+        stored = order.find("paymentDetails/storedCredentials")
+        stored_credentials = dict(stored.attrib) if stored is not None else {}
         if number == REFUSED_CARD:
             orders[code] = Order(merchant, username, amount, "REFUSED")
             return _order_status(code, "REFUSED", amount)
+        if number in (THREE_DS1_CARD, THREE_DS2_CARD):
+            orders[code] = Order(
+                merchant,
+                username,
+                amount,
+                "SENT_FOR_AUTHORISATION",
+                three_ds=True,
+                create_token=create_token,
+                stored_credentials=stored_credentials,
+            )
         if number == THREE_DS1_CARD:
-            orders[code] = Order(merchant, username, amount, "SENT_FOR_AUTHORISATION", three_ds=True)
             return (
                 f'<reply><orderStatus orderCode="{html.escape(code)}"><requestInfo><request3DSecure>'
                 f"<paRequest>stub-pa-request-{html.escape(code)}</paRequest>"
@@ -168,15 +232,63 @@ def create_app() -> FastAPI:
                 "</request3DSecure></requestInfo><echoData>1</echoData></orderStatus></reply>"
             )
         if number == THREE_DS2_CARD:
-            orders[code] = Order(merchant, username, amount, "SENT_FOR_AUTHORISATION", three_ds=True)
             return (
                 f'<reply><orderStatus orderCode="{html.escape(code)}"><challengeRequired><threeDSChallengeDetails>'
                 "<threeDSVersion>2.1.0</threeDSVersion><transactionId3DS>stub-3ds2-tx</transactionId3DS>"
                 f"<acsURL><![CDATA[{app.state.base_url}/issuer]]></acsURL><payload>stub-creq-{html.escape(code)}</payload>"
                 "</threeDSChallengeDetails></challengeRequired></orderStatus></reply>"
             )
-        orders[code] = Order(merchant, username, amount, "AUTHORISED")
-        return _order_status(code, "AUTHORISED", amount)
+        orders[code] = Order(
+            merchant,
+            username,
+            amount,
+            "AUTHORISED",
+            create_token=create_token,
+            refuse_later=number == REFUSE_LATER_CARD,
+            stored_credentials=stored_credentials,
+        )
+        return _authorised_card_order(code, orders[code])
+
+    def _authorised_card_order(code: str, order: Order) -> str:
+        """The reply to an authorised (or refused) card order; a ``createToken`` one gets its token."""
+        if order.last_event != "AUTHORISED" or not order.create_token:
+            return _order_status(code, order.last_event, order.amount)
+        order.token_id = str(secrets.randbelow(10**19)).zfill(19)
+        scheme_id = f"MCC{secrets.token_hex(6).upper()}"
+        tokens[order.token_id] = Token(order.merchant_code, scheme_id, refuse=order.refuse_later)
+        return _order_status(
+            code, "AUTHORISED", order.amount, token_id=order.token_id, scheme_transaction_identifier=scheme_id
+        )
+
+    def _token_order(order: ET.Element, code: str, amount: int, merchant: str, username: str) -> str:
+        """A merchant-initiated order paid with a stored token: refused or errored by its amount."""
+        token_id = (order.findtext("paymentDetails/TOKEN-SSL/paymentTokenID") or "").strip()
+        stored = order.find("paymentDetails/storedCredentials")
+        token = tokens.get(token_id)
+        if token is None:
+            return _error("7", "Invalid payment details : Token does not exist", code)
+        if stored is None or stored.get("usage") != "USED":
+            return _error("7", "Invalid stored credentials: a token payment must be usage USED", code)
+        if amount == TOKEN_ERROR_AMOUNT:
+            return _error("7", "Invalid payment details", code)
+        credentials = dict(stored.attrib)
+        scheme_id = stored.findtext("schemeTransactionIdentifier")
+        if scheme_id:
+            credentials["schemeTransactionIdentifier"] = scheme_id
+        refusal = amount - TOKEN_REFUSAL_BASE if 0 < amount - TOKEN_REFUSAL_BASE < 100 else None
+        if token.refuse and refusal is None:
+            refusal = 5
+        event = "REFUSED" if refusal is not None else "AUTHORISED"
+        orders[code] = Order(
+            merchant, username, amount, event, token_id=token_id, stored_credentials=credentials
+        )
+        return _order_status(
+            code,
+            event,
+            amount,
+            refusal_code=refusal or 5,
+            scheme_transaction_identifier=f"MCC{secrets.token_hex(6).upper()}",
+        )
 
     def _modify(modification: ET.Element, merchant: str) -> str:
         code = modification.get("orderCode", "")
@@ -260,6 +372,8 @@ def create_app() -> FastAPI:
                 "last_event": order.last_event,
                 "modifications": order.modifications,
                 "inquiries": order.inquiries,
+                "token_id": order.token_id,
+                "stored_credentials": order.stored_credentials,
             }
         )
 

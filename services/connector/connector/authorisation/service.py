@@ -106,7 +106,6 @@ class _Intent(GatewayCall):
     """A snapshot of the locked charge: what the gateway call needs once the transaction is closed."""
 
     description: str
-    save_payment_instrument: bool = False
     requires_3ds: bool = False
     send_payer_ip_address: bool = False
 
@@ -121,7 +120,6 @@ async def _snapshot(session: AsyncSession, charge: Charge) -> _Intent:
         session,
         charge,
         description=charge.description,
-        save_payment_instrument=bool(charge.save_payment_instrument_to_agreement),
         requires_3ds=bool(account and account.requires_3ds),
         send_payer_ip_address=bool(account and account.send_payer_ip_address_to_gateway),
     )
@@ -451,6 +449,7 @@ async def _authorise_3ds_at_gateway(
                 auth_3ds_result=request.auth_3ds_result,
                 amount=intent.amount,
                 authorisation_mode=intent.authorisation_mode,
+                save_payment_instrument=intent.save_payment_instrument,
             )
         )
         target = _RESULT_STATUS[result.status]

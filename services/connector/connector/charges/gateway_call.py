@@ -31,6 +31,9 @@ class GatewayCall:
     credentials: ProviderCredentials | None
     #: Upper case (``WEB``, ``AGREEMENT``...): adapters pick merchant codes and flags by it.
     authorisation_mode: str
+    #: A set-up payment (``save_payment_instrument_to_agreement``): Worldpay took it with the
+    #: recurring customer-initiated merchant code, so its captures, voids and queries use that too.
+    save_payment_instrument: bool
 
     @classmethod
     async def of(cls, session: AsyncSession, charge: Charge, **extra: Any) -> Self:
@@ -43,6 +46,7 @@ class GatewayCall:
             amount=charge.total_amount,
             credentials=await repository.credentials_for(session, charge),
             authorisation_mode=charge.authorisation_mode.upper(),
+            save_payment_instrument=bool(charge.save_payment_instrument_to_agreement),
             **extra,
         )
 
@@ -61,4 +65,5 @@ class GatewayCall:
             credentials=self.credentials,
             idempotency_key=idempotency_key,
             authorisation_mode=self.authorisation_mode,
+            save_payment_instrument=self.save_payment_instrument,
         )

@@ -153,6 +153,8 @@ class ThreeDsResult:
     auth_3ds_result: str | None = None
     amount: int = 0
     authorisation_mode: str = "WEB"
+    #: The charge sets up an agreement (Worldpay: the recurring customer-initiated merchant code).
+    save_payment_instrument: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,8 @@ class GatewayOperation:
     #: Deterministic, so a retried call is recognised by the provider (``connector:capture:<id>``).
     idempotency_key: str
     authorisation_mode: str = "WEB"
+    #: The charge sets up an agreement (Worldpay: the recurring customer-initiated merchant code).
+    save_payment_instrument: bool = False
 
 
 class CaptureStatus(StrEnum):
@@ -195,6 +199,8 @@ class RefundRequest:
     credentials: ProviderCredentials | None
     idempotency_key: str
     authorisation_mode: str = "WEB"
+    #: The charge sets up an agreement (Worldpay: the recurring customer-initiated merchant code).
+    save_payment_instrument: bool = False
     #: The charge's full amount (Stripe: what the connected account gets back is worked out from it).
     charge_amount: int = 0
 

@@ -145,6 +145,7 @@ def _reserved(refund: Refund, charge: Charge, credential: GatewayAccountCredenti
             # Deterministic: a retry after a crash is the same refund to the provider.
             idempotency_key=f"connector:refund:{refund.external_id}",
             authorisation_mode=charge.authorisation_mode.upper(),
+            save_payment_instrument=bool(charge.save_payment_instrument_to_agreement),
             charge_amount=charge.amount + (charge.corporate_surcharge or 0),
         ),
     )

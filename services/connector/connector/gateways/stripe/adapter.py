@@ -13,6 +13,12 @@ these at once (COMPLETE); no webhook is needed for captures or refunds (§15.2).
 ``return_url``, and ``authorise_3ds`` reads the intent again (or the capturable-updated
 webhook completes the charge first).
 
+Agreements: a set-up payment's intent names a Customer made for it (on the platform, where the
+intents are) and ``setup_future_usage="off_session"``, so Stripe keeps the card's payment method
+for that customer; the instrument's recurring token is ``{"customer_id", "payment_method_id"}``.
+An agreement payment is an intent with both, ``off_session`` and confirmed at once; a decline's
+``decline_code`` is mapped to a decline reason (``gateways/rejection.py``).
+
 Every mutating call carries an idempotency key derived from our ids, so a retry after a
 crash or a timeout cannot charge, capture or refund twice. Card data goes to Stripe only:
 the ``stripe`` logger is held at INFO because its DEBUG lines print request bodies.
@@ -46,6 +52,7 @@ from connector.gateways.base import (
     UserNotPresentRequest,
 )
 from connector.gateways.credentials import ProviderCredentials, StripeCredentials
+from connector.gateways.rejection import UNCATEGORISED
 from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
@@ -65,6 +72,60 @@ _INTENT_STATUS = {
     "canceled": AuthorisationStatus.CANCELLED,
     "succeeded": AuthorisationStatus.CAPTURED,
 }
+
+#: A card error's ``decline_code`` → decline reason; any other code is UNCATEGORISED.
+DECLINE_REASONS = {
+    "insufficient_funds": "INSUFFICIENT_FUNDS",
+    "expired_card": "EXPIRED_CARD",
+    "stolen_card": "STOLEN_CARD",
+    "lost_card": "LOST_CARD",
+    "do_not_honor": "DO_NOT_HONOUR",
+    "generic_decline": "GENERIC_DECLINE",
+    #: An off-session payment the issuer wants authenticated: the payer must come back.
+    "authentication_required": "AUTHENTICATION_REQUESTED",
+}
+#: The keys of a Stripe instrument's recurring token.
+CUSTOMER_ID = "customer_id"
+PAYMENT_METHOD_ID = "payment_method_id"
+
+
+def rejection_reason(decline_code: str | None) -> str:
+    """The decline reason of a card error's ``decline_code`` (connector.md §11.2)."""
+    return DECLINE_REASONS.get(decline_code or "", UNCATEGORISED)
+
+
+def _declined(exc: stripe.CardError) -> AuthorisationResult:
+    """A card error as a rejection: its decline reason, and the intent it left behind, if named."""
+    body: Any = exc.json_body or {}
+    error: Any = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(error, dict):
+        error = {}
+    intent = error.get("payment_intent")
+    intent_id = intent.get("id") if isinstance(intent, dict) else None
+    return AuthorisationResult(
+        AuthorisationStatus.REJECTED,
+        gateway_transaction_id=intent_id if isinstance(intent_id, str) else None,
+        rejection_reason=rejection_reason(error.get("decline_code")),
+    )
+
+
+def _id_of(value: Any) -> str | None:
+    """An expandable field's id (Stripe answers the id, or the object when expanded)."""
+    if isinstance(value, str):
+        return value
+    found = getattr(value, "id", None)
+    return found if isinstance(found, str) else None
+
+
+def _recurring_token(intent: Any) -> dict[str, str] | None:
+    """The token of an authorised set-up intent: its customer and the payment method kept for it."""
+    if getattr(intent, "setup_future_usage", None) != "off_session":
+        return None
+    customer = _id_of(getattr(intent, "customer", None))
+    method = _id_of(getattr(intent, "payment_method", None))
+    if not customer or not method:
+        return None
+    return {CUSTOMER_ID: customer, PAYMENT_METHOD_ID: method}
 
 
 class _HTTPXClient(stripe.HTTPXClient):
@@ -163,6 +224,7 @@ class StripeGateway:
             gateway_transaction_id=intent.id,
             issuer_url_3ds=issuer_url,
             error_message=GENERIC_ERROR_MESSAGE if status == AuthorisationStatus.ERROR else None,
+            recurring_token=_recurring_token(intent) if status == AuthorisationStatus.AUTHORISED else None,
         )
 
     async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
@@ -206,6 +268,21 @@ class StripeGateway:
             }
             if request.return_url_3ds:
                 params["return_url"] = request.return_url_3ds
+            if request.save_payment_instrument:
+                # Setting up an agreement: Stripe keeps the payment method for a customer of its own.
+                customer = await self._client.v1.customers.create_async(
+                    {
+                        "name": request.card.cardholder_name,
+                        "description": request.description,
+                        "metadata": {
+                            "govuk_pay_transaction_external_id": request.charge_external_id,
+                            "connected_account": account,
+                        },
+                    },
+                    {"idempotency_key": f"connector:customer:{key}"},
+                )
+                params["customer"] = customer.id
+                params["setup_future_usage"] = "off_session"
             intent = await self._client.v1.payment_intents.create_async(
                 params,  # type: ignore[arg-type]
                 {"idempotency_key": f"connector:authorise:{key}"},
@@ -217,10 +294,55 @@ class StripeGateway:
             raise _translate(exc, "authorise") from None
         return self._intent_result(intent)
 
-    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:  # noqa: ARG002
-        # Recurring tokens are not requested from Stripe yet: an agreement payment on a Stripe
-        # account ends in AUTHORISATION ERROR with this message (docs/decisions.md, "Agreement payments").
-        raise GatewayError("Agreement payments are not supported for stripe accounts yet.")
+    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:
+        """An off-session intent with the agreement's customer and payment method (§11.3)."""
+        customer = request.instrument.recurring_token.get(CUSTOMER_ID)
+        method = request.instrument.recurring_token.get(PAYMENT_METHOD_ID)
+        if not customer or not method:
+            raise GatewayError(
+                "The agreement's payment instrument has no Stripe customer and payment method."
+            )
+        account = _connected_account(request.credentials)
+        key = request.charge_external_id
+        try:
+            intent = await self._client.v1.payment_intents.create_async(
+                {
+                    "amount": request.amount,
+                    "currency": CURRENCY,
+                    "customer": customer,
+                    "payment_method": method,
+                    "off_session": True,
+                    "confirm": True,
+                    "capture_method": "manual",
+                    "description": request.description,
+                    "on_behalf_of": account,
+                    "transfer_group": key,
+                    "metadata": {"govuk_pay_transaction_external_id": key},
+                },
+                {"idempotency_key": f"connector:authorise:{key}"},
+            )
+        except stripe.CardError as exc:
+            declined = _declined(exc)
+            logger.info(
+                "stripe.card_declined",
+                charge_external_id=key,
+                code=exc.code,
+                rejection_reason=declined.rejection_reason,
+            )
+            return declined
+        except stripe.StripeError as exc:
+            raise _translate(exc, "authorise") from None
+        result = self._intent_result(intent)
+        if result.status == AuthorisationStatus.REQUIRES_3DS:
+            # No payer can authenticate an off-session payment (Stripe normally declines it instead).
+            return AuthorisationResult(
+                AuthorisationStatus.ERROR,
+                gateway_transaction_id=intent.id,
+                error_message=GENERIC_ERROR_MESSAGE,
+            )
+        return AuthorisationResult(
+            result.status, gateway_transaction_id=intent.id, error_message=result.error_message
+        )
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
         intent = await self._retrieve(result.gateway_transaction_id, "authorise_3ds")

@@ -4,7 +4,10 @@ The order code is the charge's pre-assigned gateway transaction id. The merchant
 the basic-auth user come from the charge's credential record (connector.md §14.3): the
 one-off customer-initiated set for web and MOTO payments, the recurring customer-initiated
 set when an agreement is being set up, the recurring merchant-initiated set for agreement
-payments. Captures and refunds are only *acknowledged* here (PENDING); Worldpay confirms them
+payments. Setting up an agreement asks Worldpay to keep the card (``createToken``) and keeps its
+token and the scheme's transaction id as the instrument's recurring token; an agreement payment
+is an order paid with that token (``TOKEN-SSL``, ``storedCredentials usage="USED"``), its
+refusal's ISO8583 return code mapped to a decline reason (``gateways/rejection.py``). Captures and refunds are only *acknowledged* here (PENDING); Worldpay confirms them
 by notification (§15.1).
 
 Failures: a timeout is :class:`GatewayTimeout`, an HTTP status other than 200 or no answer
@@ -14,7 +17,7 @@ generic :class:`GatewayError`. The request bodies carry the card number and are 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx
@@ -38,6 +41,7 @@ from connector.gateways.base import (
     UserNotPresentRequest,
 )
 from connector.gateways.credentials import ProviderCredentials, WorldpayCredentials, WorldpayRole
+from connector.gateways.rejection import UNCATEGORISED
 from connector.gateways.worldpay import xml
 from pay_common.db.base import utc_now
 from pay_common.logging import get_logger
@@ -71,6 +75,22 @@ _QUERY_EVENTS = {
     "REFUNDED": AuthorisationStatus.CAPTURED,
     "REFUNDED_BY_MERCHANT": AuthorisationStatus.CAPTURED,
 }
+
+#: ``ISO8583ReturnCode/@code`` of a refusal → decline reason; any other code is UNCATEGORISED.
+REFUSAL_REASONS = {
+    "5": "DO_NOT_HONOUR",
+    "51": "INSUFFICIENT_FUNDS",
+    "54": "EXPIRED_CARD",
+    "43": "STOLEN_CARD",
+}
+#: The keys of a Worldpay instrument's recurring token.
+PAYMENT_TOKEN_ID = "payment_token_id"
+SCHEME_TRANSACTION_IDENTIFIER = "scheme_transaction_identifier"
+
+
+def rejection_reason(refusal_code: str | None) -> str:
+    """The decline reason of a refusal's ISO8583 return code (connector.md §11.2)."""
+    return REFUSAL_REASONS.get((refusal_code or "").strip(), UNCATEGORISED)
 
 
 @dataclass(frozen=True)
@@ -176,6 +196,18 @@ class WorldpayGateway:
 
     @staticmethod
     def _authorisation_result(reply: xml.Reply, order_code: str) -> AuthorisationResult:
+        result = WorldpayGateway._reply_result(reply, order_code)
+        if result.status == AuthorisationStatus.REJECTED:
+            return replace(result, rejection_reason=rejection_reason(reply.refusal_code))
+        if result.status == AuthorisationStatus.AUTHORISED and reply.payment_token_id:
+            token = {PAYMENT_TOKEN_ID: reply.payment_token_id}
+            if reply.scheme_transaction_identifier:
+                token[SCHEME_TRANSACTION_IDENTIFIER] = reply.scheme_transaction_identifier
+            return replace(result, recurring_token=token)
+        return result
+
+    @staticmethod
+    def _reply_result(reply: xml.Reply, order_code: str) -> AuthorisationResult:
         if reply.error_code is not None:
             return AuthorisationResult(
                 AuthorisationStatus.ERROR,
@@ -235,17 +267,44 @@ class WorldpayGateway:
             accept_header=request.accept_header,
             user_agent=request.user_agent_header,
             request_3ds=request.requires_3ds,
+            token_reference=request.charge_external_id if request.save_payment_instrument else None,
         )
         reply = await self._reply("authorise", merchant, body, order_code)
         return self._authorisation_result(reply, order_code)
 
-    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:  # noqa: ARG002
-        # Recurring tokens are not requested from Worldpay yet: an agreement payment on a Worldpay
-        # account ends in AUTHORISATION ERROR with this message (docs/decisions.md, "Agreement payments").
-        raise GatewayError("Agreement payments are not supported for worldpay accounts yet.")
+    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:
+        """A merchant-initiated recurring order with the agreement's token (connector.md §11.3)."""
+        token_id = request.instrument.recurring_token.get(PAYMENT_TOKEN_ID)
+        if not token_id:
+            raise GatewayError("The agreement's payment instrument has no Worldpay token.")
+        merchant = merchant_credentials(request.credentials, RECURRING_MERCHANT)
+        order_code = request.gateway_transaction_id
+        body = xml.token_order_submit(
+            merchant.merchant_code,
+            order_code,
+            description=request.description,
+            amount=request.amount,
+            payment_token_id=token_id,
+            scheme_transaction_identifier=request.instrument.recurring_token.get(
+                SCHEME_TRANSACTION_IDENTIFIER
+            ),
+        )
+        reply = await self._reply("authorise", merchant, body, order_code)
+        result = self._authorisation_result(reply, order_code)
+        if result.status == AuthorisationStatus.REQUIRES_3DS:
+            # No payer can answer a challenge: the order cannot be authorised this way.
+            return AuthorisationResult(
+                AuthorisationStatus.ERROR,
+                gateway_transaction_id=order_code,
+                error_message=GENERIC_ERROR_MESSAGE,
+            )
+        return replace(result, recurring_token=None)
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
-        merchant = merchant_credentials(result.credentials, credential_usage(result.authorisation_mode))
+        usage = credential_usage(
+            result.authorisation_mode, save_payment_instrument=result.save_payment_instrument
+        )
+        merchant = merchant_credentials(result.credentials, usage)
         order_code = result.gateway_transaction_id or ""
         body = xml.three_ds_response(
             merchant.merchant_code,
@@ -262,7 +321,8 @@ class WorldpayGateway:
             if isinstance(op, GatewayOperation)
             else op.charge_gateway_transaction_id
         ) or ""
-        merchant = merchant_credentials(op.credentials, credential_usage(op.authorisation_mode))
+        usage = credential_usage(op.authorisation_mode, save_payment_instrument=op.save_payment_instrument)
+        merchant = merchant_credentials(op.credentials, usage)
         reply = await self._reply(
             operation, merchant, body_of(merchant.merchant_code, order_code), order_code
         )

@@ -92,8 +92,14 @@ def order_submit(
     accept_header: str | None = None,
     user_agent: str | None = None,
     request_3ds: bool = False,
+    token_reference: str | None = None,
 ) -> bytes:
-    """An order with the card details (``submit/order/paymentDetails/CARD-SSL``)."""
+    """An order with the card details (``submit/order/paymentDetails/CARD-SSL``).
+
+    With ``token_reference`` (setting up an agreement) the order asks Worldpay to keep the card:
+    ``storedCredentials usage="FIRST"`` in the payment details and ``createToken`` (merchant scope,
+    the reference as its event reference), answered by a ``token`` in the reply.
+    """
     root = _document(merchant_code)
     order = ET.SubElement(ET.SubElement(root, "submit"), "order", {"orderCode": order_code})
     _text(order, "description", description)
@@ -113,6 +119,8 @@ def order_submit(
         _text(xml_address, "postalCode", address.postcode)
         _text(xml_address, "city", address.city)
         _text(xml_address, "countryCode", address.country)
+    if token_reference is not None:
+        ET.SubElement(details, "storedCredentials", {"usage": "FIRST"})
     session = {"id": session_id}
     if shopper_ip:
         session["shopperIPAddress"] = shopper_ip
@@ -124,6 +132,37 @@ def order_submit(
     if request_3ds:
         # Ask for 3DS when the account requires it (Worldpay otherwise decides by risk).
         ET.SubElement(order, "dynamic3DS", {"overrideAdvice": "do3DS"})
+    if token_reference is not None:
+        create_token = ET.SubElement(order, "createToken", {"tokenScope": "merchant"})
+        _text(create_token, "tokenEventReference", token_reference)
+        _text(create_token, "tokenReason", "Agreement set-up")
+    return _serialise(root)
+
+
+def token_order_submit(
+    merchant_code: str,
+    order_code: str,
+    *,
+    description: str,
+    amount: int,
+    payment_token_id: str,
+    scheme_transaction_identifier: str | None,
+) -> bytes:
+    """A merchant-initiated recurring order paid with a stored token (no card, no CVC, no payer):
+    ``paymentDetails/TOKEN-SSL`` and ``storedCredentials usage="USED"``, naming the set-up payment's
+    scheme transaction when Worldpay gave one."""
+    root = _document(merchant_code)
+    order = ET.SubElement(ET.SubElement(root, "submit"), "order", {"orderCode": order_code})
+    _text(order, "description", description)
+    _amount(order, amount)
+    details = ET.SubElement(order, "paymentDetails")
+    token = ET.SubElement(details, "TOKEN-SSL", {"tokenScope": "merchant", "captureCvc": "false"})
+    _text(token, "paymentTokenID", payment_token_id)
+    stored = ET.SubElement(
+        details, "storedCredentials", {"usage": "USED", "merchantInitiatedReason": "RECURRING"}
+    )
+    if scheme_transaction_identifier:
+        _text(stored, "schemeTransactionIdentifier", scheme_transaction_identifier)
     return _serialise(root)
 
 
@@ -214,7 +253,12 @@ class Reply:
     three_ds_version: str | None = None
     #: ``ok/captureReceived`` | ``ok/cancelReceived`` | ``ok/refundReceived`` … (the element name).
     acknowledged: str | None = None
+    #: ``payment/ISO8583ReturnCode/@code`` of a refusal (5 do not honour, 51 insufficient funds...).
     refusal_code: str | None = None
+    #: ``token/tokenDetails/paymentTokenID``: the card kept by a ``createToken`` order.
+    payment_token_id: str | None = None
+    #: ``payment/schemeResponse/transactionIdentifier``: names the first payment in later ones.
+    scheme_transaction_identifier: str | None = None
 
 
 def _text_of(element: ET.Element | None, path: str) -> str | None:
@@ -259,6 +303,10 @@ def parse_reply(document: bytes | str) -> Reply:
         challenge_transaction_id=_text_of(challenge, "transactionId3DS"),
         three_ds_version=_text_of(challenge, "threeDSVersion"),
         refusal_code=_attribute_of(order_status, "payment/ISO8583ReturnCode", "code"),
+        payment_token_id=_text_of(order_status, "token/tokenDetails/paymentTokenID")
+        or _text_of(order_status, "token/paymentTokenID"),
+        scheme_transaction_identifier=_text_of(order_status, "payment/schemeResponse/transactionIdentifier")
+        or _text_of(order_status, "schemeResponse/transactionIdentifier"),
     )
 
 
