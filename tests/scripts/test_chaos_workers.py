@@ -44,7 +44,7 @@ async def test_twenty_kills_leave_nothing_unemitted_and_nothing_uncaptured(
         check=False,
     )
     report = json.loads(result.stdout[result.stdout.index("{") :])
-    print(json.dumps(report))  # the figures, for `pytest -s` (docs/benchmarks.md)
+    print(json.dumps(report))  # noqa: T201 (the figures, for `pytest -s`: docs/benchmarks.md)
 
     assert report["kills"] == 20
     assert report["charges"] > 0
