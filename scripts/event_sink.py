@@ -47,6 +47,8 @@ class EventSink:
         body = b""
         while True:
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the sender died mid-body (a kill -9): nothing was delivered, nothing to check
             body += message.get("body", b"")
             if not message.get("more_body"):
                 break
