@@ -15,8 +15,10 @@ from connector.gateways.base import (
     GatewayOperation,
     RefundRequest,
     RefundStatus,
+    StoredInstrument,
     ThreeDsResult,
     UnsupportedGateway,
+    UserNotPresentRequest,
 )
 from connector.gateways.credentials import SandboxCredentials
 from connector.gateways.sandbox.adapter import AUTHORISED_CARDS, REJECTED_CARDS, SandboxGateway
@@ -118,3 +120,55 @@ def test_registry_lookup_and_override() -> None:
     with registry.override("epdq", counting):
         assert registry.get_gateway("epdq") is counting
     assert "epdq" not in registry.supported_providers()
+
+
+def _stored(first: str, last: str, token: dict[str, str] | None = None) -> UserNotPresentRequest:
+    return UserNotPresentRequest(
+        charge_external_id="charge-unp",
+        gateway_transaction_id="tx",
+        amount=2046,
+        description="Council tax",
+        instrument=StoredInstrument(
+            recurring_token={"token": "t-1"} if token is None else token,
+            card_brand="visa",
+            first_digits=first,
+            last_digits=last,
+            expiry_date="12/30",
+            cardholder_name="Mr Payment",
+        ),
+        credentials=SandboxCredentials(),
+    )
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("first", "last", "status", "reason"),
+    [
+        ("424242", "4242", AuthorisationStatus.AUTHORISED, None),
+        ("400000", "3220", AuthorisationStatus.AUTHORISED, None),  # set up through 3DS
+        ("510510", "5100", AuthorisationStatus.REJECTED, "DO_NOT_RETRY"),  # authorised at set-up only
+        ("400000", "0002", AuthorisationStatus.REJECTED, "DO_NOT_RETRY"),
+    ],
+)
+async def test_agreement_payments_match_the_first_6_and_last_4(
+    first: str, last: str, status: AuthorisationStatus, reason: str | None
+) -> None:
+    result = await SandboxGateway().authorise_user_not_present(_stored(first, last))
+    assert (result.status, result.rejection_reason) == (status, reason)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("first", "last", "token", "message"),
+    [
+        ("400000", "0119", None, "This transaction could be not be processed."),
+        ("123456", "7890", None, "Unsupported card details."),
+        ("424242", "4242", {}, "Unsupported card details."),  # an instrument without its token
+    ],
+)
+async def test_agreement_payment_errors(
+    first: str, last: str, token: dict[str, str] | None, message: str
+) -> None:
+    with pytest.raises(GatewayError) as raised:
+        await SandboxGateway().authorise_user_not_present(_stored(first, last, token))
+    assert raised.value.message == message

@@ -76,7 +76,8 @@ def _first6_last4(numbers: frozenset[str]) -> frozenset[tuple[str, str]]:
 
 #: Authorises a set-up payment, declines every agreement payment: "set-up works, later declined".
 ALWAYS_DECLINED_FOR_AGREEMENTS = ("510510", "5100")
-AGREEMENT_AUTHORISED = _first6_last4(AUTHORISED_CARDS) - {ALWAYS_DECLINED_FOR_AGREEMENTS}
+# A card set up through the 3DS challenge pays later agreement payments: no payer is there to be challenged.
+AGREEMENT_AUTHORISED = _first6_last4(AUTHORISED_CARDS | {THREE_DS_CARD}) - {ALWAYS_DECLINED_FOR_AGREEMENTS}
 AGREEMENT_REJECTED = _first6_last4(REJECTED_CARDS) | {ALWAYS_DECLINED_FOR_AGREEMENTS}
 AGREEMENT_ERROR = _first6_last4(frozenset({ERROR_CARD}))
 
