@@ -17,7 +17,15 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 context="$(cd "${1:-$root}" && pwd)"
 tag="${2:-localhost/pay:local}"
-command -v podman >/dev/null || { echo "podman_image: podman is required (apt-get install -y podman runc)" >&2; exit 1; }
+# Debian's podman, runc and debootstrap, installed when missing (root or sudo needed only then).
+missing=()
+for tool in podman runc debootstrap; do command -v "$tool" >/dev/null || [[ -x "/usr/sbin/$tool" ]] || missing+=("$tool"); done
+if [[ ${#missing[@]} -gt 0 ]]; then
+    sudo=""; [[ "$(id -u)" == "0" ]] || sudo="sudo"
+    echo "podman_image: installing ${missing[*]} (apt-get)" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || {
+        echo "podman_image: could not install ${missing[*]}" >&2; exit 1; }
+fi
 
 podman=(podman --runtime "${PODMAN_RUNTIME:-runc}")
 limits=(--ulimit nofile=4096:4096 --ulimit nproc=4096:4096)
@@ -28,7 +36,6 @@ ca=/etc/ssl/certs/ca-certificates.crt
 trust=(-v "$ca:$ca:ro" --env "NODE_EXTRA_CA_CERTS=$ca" --env "SSL_CERT_FILE=$ca" --env "PIP_CERT=$ca")
 
 if ! "${podman[@]}" image exists localhost/pay-debian:bookworm; then
-    command -v debootstrap >/dev/null || { echo "podman_image: debootstrap is required (apt-get install -y debootstrap)" >&2; exit 1; }
     rootfs="$(mktemp -d)"
     trap 'rm -rf "$rootfs"' EXIT
     debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >&2

@@ -148,8 +148,9 @@ def _fuzz_operation(
         )
         try:
             case.validate_response(response, checks=[not_a_server_error])
-        except (Exception, BaseExceptionGroup) as exc:  # collect every failure rather than stop at the first
-            failures.append(f"{case.as_curl_command()}: {str(exc)[:300]}")
+        except (Exception, BaseExceptionGroup):  # collect every failure rather than stop at the first
+            # The whole request and the answer: a failure must be reproducible from the report alone.
+            failures.append(f"{response.status_code} {response.text[:500]!r} <- {case.as_curl_command()}")
 
     check()
     return sent
@@ -157,6 +158,8 @@ def _fuzz_operation(
 
 def _report(service: str, sent: int, failures: list[str]) -> None:
     print(f"\nfuzz {service}: {sent} generated requests, {len(failures)} server errors")  # noqa: T201 (the run's figures, for make fuzz)
+    for failure in failures:
+        print(f"  {failure}")  # noqa: T201 (printed whole: pytest's assertion shortens them)
     assert failures == []
     assert sent >= REQUESTS
 
