@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from pay_common.logging import get_logger
 from publicapi.connector_client.client import ConnectorClient
 from publicapi.connector_client.errors import ConnectorUnavailable
 from publicapi.connector_client.schemas import ConnectorResponse, JsonObject
 from publicapi.errors import NOT_FOUND, SUPPORT_URL, PublicApiError, downstream_error, not_found
 from publicapi.payments.presenter import present_events, present_payment
+
+logger = get_logger(__name__)
 
 AMOUNT_DOCS = "https://docs.payments.service.gov.uk/making_payments/#amount"
 
@@ -108,6 +111,18 @@ CREATE_ERRORS: dict[str, tuple[int, str, str | None, str | None]] = {
 ACCOUNT_ERROR = f"There is an error with this account. Contact support with your error code - {SUPPORT_URL} ."
 
 
+def unexpected(response: ConnectorResponse, code: str) -> PublicApiError:
+    """A connector answer this operation has no public error for: the documented ``P0x98`` (500),
+    logged with what connector said, so an operator can tell which request needs a mapping."""
+    logger.warning(
+        "publicapi.connector_answer_unmapped",
+        code=code,
+        connector_status=response.status_code,
+        error_identifier=response.error().error_identifier if response.status_code >= 400 else None,
+    )
+    return downstream_error(code)
+
+
 @asynccontextmanager
 async def downstream(code: str) -> AsyncIterator[None]:
     """Connector unreachable, timed out or unreadable → the operation's ``P0x98`` (500)."""
@@ -131,7 +146,7 @@ async def fetch_object(
         if response.status_code == 404:
             raise not_found(not_found_code, not_found_description)
         if response.status_code != 200:
-            raise downstream_error(error_code)
+            raise unexpected(response, error_code)
         return response.json_object()
 
 
@@ -149,7 +164,7 @@ def create_error(response: ConnectorResponse) -> PublicApiError:
         return PublicApiError("P0199", ACCOUNT_ERROR, status_code=500)
     mapping = CREATE_ERRORS.get(error.error_identifier)
     if mapping is None:
-        return downstream_error("P0198")
+        return unexpected(response, "P0198")
     status, code, description, field = mapping
     text = description if description is not None else error.first_message
     if text is None:
@@ -203,7 +218,7 @@ def _status_error(
 ) -> PublicApiError:
     mapped = codes.get(response.status_code)
     if mapped is None:
-        return downstream_error(fallback)
+        return unexpected(response, fallback)
     code, description = mapped
     return PublicApiError(code, description, status_code=response.status_code)
 
