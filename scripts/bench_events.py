@@ -124,6 +124,28 @@ async def wait_until(connection: asyncpg.Connection, query: str, timeout: float 
 
 ALL_EMITTED = "SELECT NOT EXISTS (SELECT 1 FROM outbox_events WHERE emitted_at IS NULL)"
 ALL_CAPTURED = "SELECT NOT EXISTS (SELECT 1 FROM charges WHERE status <> 'CAPTURED')"
+SETTLED = f"SELECT ({ALL_EMITTED[7:]}) AND ({ALL_CAPTURED[7:]})"
+JOURNEY = [
+    "PAYMENT_CREATED",
+    "PAYMENT_STARTED",
+    "AUTHORISATION_SUCCEEDED",
+    "USER_APPROVED_FOR_CAPTURE",
+    "CAPTURE_SUBMITTED",
+    "CAPTURE_CONFIRMED",
+]
+
+
+def out_of_order(sink: EventSink) -> int:
+    """Payments that got an event before the one the journey puts before it, or not all six
+    (a repeat of an earlier event is allowed: at least once)."""
+    reached: dict[str, int] = {}
+    bad: set[str] = set()
+    for event in sink.events:
+        payment, step = event["resource_external_id"], JOURNEY.index(event["event_type"])
+        if step > reached.get(payment, -1) + 1:
+            bad.add(payment)
+        reached[payment] = max(step, reached.get(payment, -1))
+    return len(bad | {payment for payment, step in reached.items() if step != len(JOURNEY) - 1})
 
 
 async def lag_run(
@@ -136,14 +158,18 @@ async def lag_run(
             workers.start()
             await ready(connection, 2)
             payments, achieved = await paced_load(sessionmaker, account_id, RATE, SECONDS)
-            settle = await wait_until(connection, ALL_EMITTED)
+            # Every capture done and every event sent (the last captures' events come after).
+            settle = await wait_until(connection, SETTLED)
         finally:
             workers.stop()
         measured = lags(sink)
+        order = out_of_order(sink)
     return {
         "payments": payments,
         "payments_per_s_achieved": round(achieved, 1),
         "events_received": len(measured),
+        "distinct_events_received": len({(e["resource_external_id"], e["event_type"]) for e in sink.events}),
+        "payments_out_of_order": order,
         "lag_p50_ms": round(percentile(measured, 0.50) * 1000, 1),
         "lag_p99_ms": round(percentile(measured, 0.99) * 1000, 1),
         "seconds_to_emit_the_rest_after_load": round(settle, 1),

@@ -145,13 +145,19 @@ class Workers:
 
     def stop(self) -> None:
         for pid in self.pids:
-            os.kill(pid, signal.SIGTERM)  # graceful: running jobs finish
+            try:
+                os.kill(pid, signal.SIGTERM)  # graceful: running jobs finish
+            except ProcessLookupError:
+                pass
         deadline = time.monotonic() + 30
         while self.pids and time.monotonic() < deadline:
             self.pids = [pid for pid in self.pids if _alive(pid)]
             time.sleep(0.1)
         for pid in self.pids:
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # it exited since the last look
         assert self._zygote.stdin is not None
         self._zygote.stdin.close()
         self._zygote.wait(timeout=10)
