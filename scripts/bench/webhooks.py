@@ -46,6 +46,7 @@ from scripts.bench_events import bench_database, paced_load, percentile
 from scripts.chaos_workers import SECRET, Workers, base_worker_env, create_account, ready
 from tests.served import serve_connector, serve_in_loop
 from webhooks import jobs as webhooks_jobs
+from webhooks.events.service import FETCH_CONCURRENCY
 from webhooks.migrate import upgrade_async as upgrade_webhooks
 
 MESSAGES = int(os.environ.get("BENCH_WEBHOOKS_MESSAGES", "2000"))
@@ -229,7 +230,8 @@ def created(value: str) -> float:
 async def latency_run(
     url: str, pool: asyncpg.Pool, connection: asyncpg.Connection, account: dict[str, Any]
 ) -> dict[str, Any]:
-    with serve_connector(url) as connector_url:
+    # The webhooks service reads FETCH_CONCURRENCY payments at once per batch: a pool that size.
+    with serve_connector(url, pool_size=FETCH_CONCURRENCY) as connector_url:
         env = webhooks_env(url, connector_url)
         async with serve_receiver() as (receiver, callback):
             with serve_webhooks(env) as webhooks_url:
