@@ -3,7 +3,7 @@
     .venv/bin/python -m scripts.chaos_workers --database-url postgresql://... [--kills 20] [--workers 2]
 
 On a migrated database: a sandbox account; charges approved for capture in a steady stream (each
-approval commits its capture job, its outbox row and its publish job); ``--workers`` worker
+approval commits its capture job and its outbox row, whose insert wakes the publishers); ``--workers`` worker
 processes (``python -m connector.worker``) delivering events to a signed HTTP sink in this
 process. Every ``--interval`` seconds (randomised) the oldest worker gets SIGKILL, mid-job or not,
 and a new one starts. After ``--kills`` kills the survivors get time to finish; the script then
@@ -145,13 +145,19 @@ class Workers:
 
     def stop(self) -> None:
         for pid in self.pids:
-            os.kill(pid, signal.SIGTERM)  # graceful: running jobs finish
+            try:
+                os.kill(pid, signal.SIGTERM)  # graceful: running jobs finish
+            except ProcessLookupError:
+                pass
         deadline = time.monotonic() + 30
         while self.pids and time.monotonic() < deadline:
             self.pids = [pid for pid in self.pids if _alive(pid)]
             time.sleep(0.1)
         for pid in self.pids:
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # it exited since the last look
         assert self._zygote.stdin is not None
         self._zygote.stdin.close()
         self._zygote.wait(timeout=10)
@@ -246,9 +252,17 @@ async def ready(connection: asyncpg.Connection, count: int) -> None:
         await asyncio.sleep(0.05)
 
 
+#: A publisher's turn holds an advisory lock (``connector.events.repository.take_publisher_lock``).
+PUBLISHING = "publisher turn"
+
+
 async def doing(connection: asyncpg.Connection) -> dict[str, int]:
+    """Jobs running, by task, and whether a publisher's turn is under way (``PUBLISHING``)."""
     rows = await connection.fetch(
         "SELECT task_name, count(*) AS n FROM procrastinate_jobs WHERE status = 'doing' GROUP BY task_name"
+        " UNION ALL SELECT $1, count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database"
+        " WHERE l.locktype = 'advisory' AND l.granted AND d.datname = current_database()",
+        PUBLISHING,
     )
     return {row["task_name"]: row["n"] for row in rows}
 
@@ -302,7 +316,8 @@ async def chaos(args: argparse.Namespace) -> Report:
                     else:
                         report.workers_exited_on_their_own += 1
                     report.kills_during_capture += int(running.get("charge.capture", 0) > 0)
-                    report.kills_during_publish += int(running.get("events.publish", 0) > 0)
+                    publishing = running.get("events.publish", 0) + running.get(PUBLISHING, 0)
+                    report.kills_during_publish += int(publishing > 0)
                     await workers.start_async()
                     await ready(connection, args.workers)
             finally:

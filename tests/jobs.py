@@ -44,7 +44,7 @@ async def drain(settings: Settings, consumers: Consumers | None = None, **overri
     """Run a worker until no job is due, then return (the worker is gone when this returns).
 
     A worker started with ``wait=False`` stops when one fetch finds nothing, which can be while a
-    running job is deferring another (the historical emitter defers publish jobs): it is started
+    running job is deferring another (an approval's events defer email jobs): it is started
     again until the queue really is empty. Without ``consumers`` the worker builds them from the
     settings, as in production.
     """

@@ -32,12 +32,13 @@ START_TIMEOUT = 120.0
 
 
 @contextmanager
-def serve_connector(database_url: str) -> Iterator[str]:
+def serve_connector(database_url: str, *, pool_size: int = 2) -> Iterator[str]:
     """Serve connector (uvicorn, own process) on ``database_url``; yields its base URL.
 
     A separate process, not a thread, so its log lines never mix into output a test
     captures (CliRunner, capsys). The listening socket is made here and inherited, so
-    there is no race for the port.
+    there is no race for the port. ``pool_size``: its idle connections (a benchmark wants as
+    many as it has requests in flight: one beyond the pool is opened and closed per request).
     """
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -49,7 +50,7 @@ def serve_connector(database_url: str) -> Iterator[str]:
         "CONNECTOR_DATABASE_URL": database_url,
         "CONNECTOR_RUN_WORKER": "false",
         "CONNECTOR_BASE_URL": url,
-        "CONNECTOR_DB_POOL_SIZE": "2",  # the test server's connections are shared (tests/conftest.py)
+        "CONNECTOR_DB_POOL_SIZE": str(pool_size),  # the test server's are shared (tests/conftest.py)
     }
     command = [sys.executable, "-m", "uvicorn", "connector.main:app", "--fd", str(sock.fileno())]
     process = subprocess.Popen(

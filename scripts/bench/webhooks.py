@@ -42,10 +42,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from scripts.bench_events import bench_database, paced_load, percentile, warm_up
+from scripts.bench_events import bench_database, paced_load, percentile
 from scripts.chaos_workers import SECRET, Workers, base_worker_env, create_account, ready
 from tests.served import serve_connector, serve_in_loop
 from webhooks import jobs as webhooks_jobs
+from webhooks.events.service import FETCH_CONCURRENCY
 from webhooks.migrate import upgrade_async as upgrade_webhooks
 
 MESSAGES = int(os.environ.get("BENCH_WEBHOOKS_MESSAGES", "2000"))
@@ -227,9 +228,10 @@ def created(value: str) -> float:
 
 
 async def latency_run(
-    url: str, sessionmaker: Any, connection: asyncpg.Connection, account: dict[str, Any]
+    url: str, pool: asyncpg.Pool, connection: asyncpg.Connection, account: dict[str, Any]
 ) -> dict[str, Any]:
-    with serve_connector(url) as connector_url:
+    # The webhooks service reads FETCH_CONCURRENCY payments at once per batch: a pool that size.
+    with serve_connector(url, pool_size=FETCH_CONCURRENCY) as connector_url:
         env = webhooks_env(url, connector_url)
         async with serve_receiver() as (receiver, callback):
             with serve_webhooks(env) as webhooks_url:
@@ -247,7 +249,7 @@ async def latency_run(
                     await ready(connection, 2)
                     with webhooks_worker(env):
                         await ready(connection, 3)  # the clock starts once it fetches jobs
-                        payments, achieved = await paced_load(sessionmaker, account["id"], RATE, SECONDS)
+                        payments, achieved = await paced_load(pool, account["id"], RATE, SECONDS)
                         await wait_for(receiver, payments, timeout=300)
                 finally:
                     workers.stop()
@@ -264,16 +266,15 @@ async def latency_run(
 
 async def run() -> dict[str, Any]:
     results: dict[str, Any] = {}
-    async with bench_database("bench_webhooks", upgrade_webhooks) as (url, engine, sessionmaker, connection):
+    async with bench_database("bench_webhooks", upgrade_webhooks) as (url, sessionmaker, connection, pool):
         account_id = await create_account(sessionmaker)
         service_id = await connection.fetchval(
             "SELECT service_id FROM gateway_accounts WHERE id = $1", account_id
         )
         account = {"id": account_id, "service_id": service_id}
-        await warm_up(engine)
         results["throughput"] = await throughput_run(url, sessionmaker, connection, account)
         print(results["throughput"])
-        results["latency"] = await latency_run(url, sessionmaker, connection, account)
+        results["latency"] = await latency_run(url, pool, connection, account)
         print(results["latency"])
     return results
 

@@ -51,6 +51,21 @@ async def defer(
     )
 
 
+_DEFER_MANY = text(
+    "SELECT procrastinate_defer_jobs_v1(ARRAY(SELECT CAST(ROW("
+    "CAST(:queue AS varchar), CAST(:task AS varchar), 0, NULL, NULL, args, NULL)"
+    " AS procrastinate_job_to_defer_v1) FROM unnest(CAST(:args AS jsonb[])) AS args))"
+)
+
+
+async def defer_many(session: AsyncSession, task: str, args: list[dict[str, Any]], *, queue: str) -> None:
+    """:func:`defer` of one ``task`` job per ``args``, in one statement (nothing when empty)."""
+    if args:
+        await session.execute(
+            _DEFER_MANY, {"queue": queue, "task": task, "args": [json.dumps(each) for each in args]}
+        )
+
+
 def conninfo(database_url: str) -> str:
     """The libpq form of a service's URL (procrastinate's pool uses psycopg, not asyncpg)."""
     return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)

@@ -75,8 +75,10 @@ class Settings(BaseServiceSettings):
     )
     #: After a failed re-send the sweep leaves the event alone this long.
     do_not_retry_emitting_event_until_seconds: int = 7200
-    #: Events one publisher job sends to the consumers in one batch.
+    #: Events the publisher sends to the consumers in one batch.
     publish_batch_size: int = 500
+    #: The publisher wakes on each commit that wrote events (NOTIFY), and at least this often.
+    publisher_poll_seconds: float = 2.0
     #: External event sink (ledger, data warehouse): signed JSON batches are POSTed here.
     event_sink_url: str | None = None
     event_sink_secret: SecretStr | None = None

@@ -50,6 +50,13 @@ async def defer(
     await common_jobs.defer(session, task, args, queue=queue, lock=lock, scheduled_at=scheduled_at)
 
 
+async def defer_many(
+    session: AsyncSession, task: str, args: list[dict[str, Any]], *, queue: str = QUEUE
+) -> None:
+    """One ``task`` job for each ``args``, in one statement of the session's transaction."""
+    await common_jobs.defer_many(session, task, args, queue=queue)
+
+
 def build_app(settings: Settings) -> procrastinate.App:
     """A procrastinate app on the connector's database; tasks are added by ``connector.worker``."""
     return common_jobs.build_app(

@@ -4,7 +4,8 @@ Tasks are registered explicitly by :func:`build_worker_app` (no import side effe
 feature's ``tasks.py`` has a ``register(app, settings)``. Any number of worker processes, on any
 number of machines, share the queue. Killing one (even ``kill -9``) loses nothing: its heartbeat
 stops, and the periodic ``jobs.retry_stalled`` job of the others puts its running jobs back in the
-queue. SIGTERM/SIGINT stop it gracefully: no new job is taken, the running ones finish.
+queue. SIGTERM/SIGINT stop it gracefully: no new job is taken, the running ones finish. Beside
+the jobs each worker runs the outbox publisher (``connector.events.publisher``).
 
 ``CONNECTOR_RUN_WORKER=true`` (the default) also runs a worker inside the web process
 (:func:`start` / :func:`stop`, called by the app's lifespan).
@@ -27,6 +28,7 @@ from connector.emails import tasks as email_tasks
 from connector.emails.consumer import EmailsConsumer
 from connector.events import tasks as event_tasks
 from connector.events.consumers import Consumers, build_consumers
+from connector.events.publisher import Publisher
 from connector.expiry import tasks as expiry_tasks
 from connector.gateways import registry
 from connector.recovery import tasks as recovery_tasks
@@ -116,7 +118,16 @@ async def run(
             install_signal_handlers=install_signal_handlers,
             shutdown_timeout_seconds=settings.worker_shutdown_timeout_seconds,
         )
-        await app.run_worker_async(**options)
+        publisher = Publisher(settings, resources.sessionmaker, resources.consumers)
+        publishing = asyncio.create_task(publisher.run(), name="connector-publisher") if wait else None
+        try:
+            await app.run_worker_async(**options)
+        finally:
+            if publishing is not None:
+                publishing.cancel()
+                await asyncio.gather(publishing, return_exceptions=True)
+        if not wait:
+            await publisher.turn()  # what the jobs just wrote (a failure leaves it for the next)
         logger.info("worker.stopped")
 
 

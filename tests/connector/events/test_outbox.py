@@ -1,10 +1,12 @@
-"""Every event written by a state change has its outbox row (and publish job) iff the change commits."""
+"""Every event written by a state change has its outbox row iff the change commits, and wakes the publisher."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -13,8 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector import jobs
 from connector.charges.service import transition
 from connector.charges.state import TRANSITIONS, ChargeStatus
+from connector.config import Settings
+from connector.events.repository import CHANNEL
 from connector.events.service import message_of
 from connector.models import OutboxEvent
+from pay_common.jobs import conninfo
 from tests.factories import create_account, create_charge
 from tests.jobs import jobs_of
 
@@ -54,8 +59,8 @@ async def test_each_emitting_transition_writes_its_row_iff_it_commits(
         await db_session.refresh(account)
         assert [row.event_type for row in await _rows(db_session, charge_id)] == [event], (source, target)
 
-    publish_jobs = await jobs_of(db_session, jobs.PUBLISH_EVENTS)
-    assert len(publish_jobs) == len(EMITTING_EDGES)  # one per committed transaction, none for the rollbacks
+    # No job per transaction: the rows are the queue, and their commit wakes the publisher.
+    assert await jobs_of(db_session, jobs.PUBLISH_EVENTS) == []
 
 
 @pytest.mark.asyncio
@@ -146,3 +151,27 @@ async def test_refund_events_carry_their_payment_as_parent(
         ("refund", charge.external_id, charge.external_id)
     }
     assert rows[0].event_details == {"amount": 1000, "gateway_account_id": str(account.id)}
+
+
+@pytest.mark.asyncio
+async def test_a_committed_event_notifies_the_publishers_and_a_rolled_back_one_does_not(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession, connector_settings: Settings
+) -> None:
+    charge = await create_charge(db_session, await create_account(db_session), status=S.CREATED)
+    notified: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(conninfo(connector_settings.database_url))
+    try:
+        await listener.add_listener(CHANNEL, lambda *args: notified.put_nowait(args[2]))
+
+        await transition(db_session, charge, S.ENTERING_CARD_DETAILS)
+        await db_session.rollback()
+        await db_session.refresh(charge)
+        await transition(db_session, charge, S.EXPIRED)
+        await db_session.commit()
+        # One notification, the commit's; its transaction wrote the only row.
+        assert await asyncio.wait_for(notified.get(), timeout=30) == CHANNEL
+        await listener.fetchval("SELECT 1")  # a round trip: anything sent before is taken by now
+        assert notified.empty()
+        assert [row.event_type for row in await _rows(db_session, charge.external_id)] == ["PAYMENT_EXPIRED"]
+    finally:
+        await listener.close()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,7 +81,20 @@ async def page(
     return [(dispute, external_id) for dispute, external_id in (await session.execute(query)).all()]
 
 
-async def sandbox_charge(session: AsyncSession, external_id: str) -> Charge | None:
-    return await session.scalar(
-        select(Charge).where(Charge.external_id == external_id, Charge.payment_provider == "sandbox")
+async def sandbox_charges_paid_with(
+    session: AsyncSession, external_ids: Sequence[str], cards: Sequence[tuple[str, str]]
+) -> Sequence[Charge]:
+    """The sandbox charges among ``external_ids`` paid with one of ``cards`` (first, last digits),
+    in id order: one query for a batch of events."""
+    if not external_ids:
+        return []
+    rows = await session.scalars(
+        select(Charge)
+        .where(
+            Charge.external_id.in_(external_ids),
+            Charge.payment_provider == "sandbox",
+            tuple_(Charge.first_digits_card_number, Charge.last_digits_card_number).in_(cards),
+        )
+        .order_by(Charge.id)
     )
+    return rows.all()

@@ -119,8 +119,9 @@ class SandboxDisputesConsumer:
         if not captured:
             return
         async with unit_of_work(self._sessionmaker) as session:
-            for external_id in captured:
-                charge = await repository.sandbox_charge(session, external_id)
-                dispute = sandbox_dispute(charge) if charge is not None else None
+            for charge in await repository.sandbox_charges_paid_with(
+                session, captured, list(SANDBOX_DISPUTE_CARDS)
+            ):
+                dispute = sandbox_dispute(charge)
                 if dispute is not None:
                     await record(session, dispute)

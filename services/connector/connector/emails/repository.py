@@ -13,9 +13,18 @@ from connector.models import Charge, EmailNotification, GatewayAccount, PaymentE
 
 async def add_owed(session: AsyncSession, kind: str, charge_id: str, refund_id: str = "") -> int | None:
     """The new row's id, or None when this email was already owed (a redelivered event)."""
+    made = await add_owed_many(session, [(kind, charge_id, refund_id)])
+    return made[0] if made else None
+
+
+async def add_owed_many(session: AsyncSession, owed: Sequence[tuple[str, str, str]]) -> list[int]:
+    """:func:`add_owed` for a batch of (kind, charge id, refund id) in one statement: the new
+    rows' ids (none for the emails already owed)."""
+    if not owed:
+        return []
     statement = (
         insert(PaymentEmail)
-        .values(kind=kind, charge_external_id=charge_id, refund_external_id=refund_id)
+        .values([{"kind": k, "charge_external_id": c, "refund_external_id": r} for k, c, r in owed])
         .on_conflict_do_nothing(
             index_elements=["charge_external_id", "kind", "refund_external_id"],
             # The arbiter is the partial unique index of the event stream's rows.
@@ -23,7 +32,7 @@ async def add_owed(session: AsyncSession, kind: str, charge_id: str, refund_id: 
         )
         .returning(PaymentEmail.id)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    return list((await session.scalars(statement)).all())
 
 
 async def add_resend(session: AsyncSession, kind: str, charge_id: str) -> PaymentEmail:
@@ -35,9 +44,14 @@ async def add_resend(session: AsyncSession, kind: str, charge_id: str) -> Paymen
     return email
 
 
-async def charge_is_delayed_capture(session: AsyncSession, charge_id: str) -> bool:
-    found = await session.scalar(select(Charge.delayed_capture).where(Charge.external_id == charge_id))
-    return bool(found)
+async def delayed_capture_charges(session: AsyncSession, charge_ids: Sequence[str]) -> set[str]:
+    """Which of these charges are delayed-capture ones (one query for a batch of events)."""
+    if not charge_ids:
+        return set()
+    found = await session.scalars(
+        select(Charge.external_id).where(Charge.external_id.in_(charge_ids), Charge.delayed_capture.is_(True))
+    )
+    return set(found)
 
 
 async def lock_email(session: AsyncSession, email_id: int) -> PaymentEmail | None:

@@ -1,13 +1,14 @@
 """Who receives the outbox's events: a small registry, and the external HTTP sink.
 
 A consumer is an async callable taking a batch of messages (connector.md §12.1 format, oldest
-first, all of one payment) and raising when it could not take them; the publisher then retries
+first, of one payment or many, each payment's in order) and raising when it could not take them; the publisher then retries
 the batch later, so each consumer sees every event at least once, in order per payment. The
 webhooks and email features register their own consumers next to the sink.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from collections.abc import Awaitable, Callable, Sequence
@@ -48,12 +49,18 @@ class Consumers:
         return list(self._consumers)
 
     async def deliver(self, messages: Sequence[Message]) -> None:
-        for name, consumer in self._consumers.items():
-            try:
-                await consumer(messages)
-            except Exception as exc:
-                logger.warning("events.consumer_failed", consumer=name, error=type(exc).__name__)
-                raise ConsumerFailed(name, exc) from exc
+        """Give the batch to every consumer at once (they are independent); raise for the first
+        that failed, once all have answered (those that took it get it again: at least once)."""
+        names = list(self._consumers)
+        outcomes = await asyncio.gather(
+            *(self._consumers[name](messages) for name in names), return_exceptions=True
+        )
+        for name, outcome in zip(names, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                logger.warning("events.consumer_failed", consumer=name, error=type(outcome).__name__)
+                raise ConsumerFailed(name, outcome) from outcome
+            if isinstance(outcome, BaseException):
+                raise outcome
 
 
 def sign(secret: bytes, body: bytes) -> str:

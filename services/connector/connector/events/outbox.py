@@ -3,9 +3,10 @@
 ``transition()`` (charges), ``transition_refund()`` (refunds) and ``agreements.state`` (agreements)
 call in here with one line each.
 The row carries the whole message of connector.md §12.1, so the publisher never has to rebuild
-an event from state that may have moved on. Each transaction that writes rows also defers one
-publish job per payment (``events.publish``, locked on the payment), so delivery starts as soon
-as the transaction commits, and never if it rolls back.
+an event from state that may have moved on. The rows are the queue: the table's insert trigger
+(migration 0012) notifies the workers' publishers when the transaction commits, and never if it
+rolls back, so delivery starts at once without a job row per transaction
+(``connector.events.publisher``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from typing import Any, Protocol
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connector import jobs
 from connector.models import Agreement, Charge
 
 #: Events whose details the original sends (connector.md §12.1); the rest carry ``{}``.
@@ -119,23 +119,10 @@ async def _insert(session: AsyncSession, statement: Any, ordering_key: str, **va
             "ordering_key": ordering_key,
         },
     )
-    await schedule_publish(session, ordering_key)
-
-
-async def schedule_publish(session: AsyncSession, ordering_key: str) -> None:
-    """Defer one publish job per payment per transaction (more would only find nothing to send)."""
-    transaction = session.sync_session.get_transaction()
-    scheduled: dict[str, Any] = session.info.setdefault("outbox_publish", {})
-    if scheduled.get(ordering_key) is transaction:
-        return
-    scheduled[ordering_key] = transaction
-    await jobs.defer(
-        session, jobs.PUBLISH_EVENTS, {"ordering_key": ordering_key}, lock=publish_lock(ordering_key)
-    )
 
 
 def publish_lock(ordering_key: str) -> str:
-    """One publisher at a time per payment, in job order: that is what keeps its events in order."""
+    """The lock of the sweep's publish jobs for a payment (one queued or running at a time)."""
     return f"outbox:{ordering_key}"
 
 

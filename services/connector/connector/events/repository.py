@@ -22,6 +22,26 @@ async def pending_for(session: AsyncSession, ordering_key: str, limit: int) -> S
     return rows.all()
 
 
+async def pending(session: AsyncSession, limit: int) -> Sequence[OutboxEvent]:
+    """The oldest events not yet emitted, of every payment, in the order they were written."""
+    rows = await session.scalars(
+        select(OutboxEvent).where(OutboxEvent.emitted_at.is_(None)).order_by(OutboxEvent.id).limit(limit)
+    )
+    return rows.all()
+
+
+#: The channel the outbox's insert trigger notifies (migration 0012), once per committing transaction.
+CHANNEL = "connector_outbox"
+#: The advisory lock of the one publisher that sends at a time (any worker process): "outbox".
+_PUBLISHER_LOCK = 0x6F7574626F78
+
+
+async def take_publisher_lock(session: AsyncSession) -> None:
+    """Wait for the publisher's turn; held until the session's transaction ends (or its
+    connection dies with its process), so a crashed publisher never keeps it."""
+    await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PUBLISHER_LOCK})
+
+
 async def mark_emitted(session: AsyncSession, ids: Sequence[int]) -> None:
     await session.execute(
         update(OutboxEvent)

@@ -1,10 +1,13 @@
 """The publisher, the emitted-events sweep and the historical emitter (connector.md §12.2).
 
-:func:`publish` sends one payment's pending outbox rows to every consumer, oldest first, in
-batches, and stamps ``emitted_at`` once all of them took a batch. It reads and stamps in short
-transactions of their own and holds none while consumers are called. Jobs for one payment run
-one at a time (procrastinate lock ``outbox:<payment>``), so a payment's events go out in order;
-a crash between delivery and stamping sends the batch again (at least once).
+:func:`publish_pending` sends the pending outbox rows of every payment to every consumer, oldest
+first, in batches, and stamps ``emitted_at`` once all of them took a batch; the worker's
+:class:`~connector.events.publisher.Publisher` runs it whenever a transaction that wrote events
+commits. :func:`publish` does the same for one payment (the sweep's ``events.publish`` job). Both
+read and stamp in short transactions of their own, hold none while consumers are called, and
+send only in their turn of one advisory lock (any worker process), so one publisher at a time
+reads in ``id`` order and a payment's events go out in order; a crash between delivery and
+stamping sends the batch again (at least once).
 """
 
 from __future__ import annotations
@@ -55,18 +58,40 @@ async def publish(
     batch_size: int,
 ) -> int:
     """Deliver every pending event of one payment; returns how many were sent."""
+    return await _send(
+        sessionmaker, consumers, lambda session: repository.pending_for(session, ordering_key, batch_size)
+    )
+
+
+async def publish_pending(
+    sessionmaker: async_sessionmaker[AsyncSession], consumers: Consumers, *, batch_size: int
+) -> int:
+    """Deliver every pending event of every payment, ``batch_size`` at a time; how many were sent.
+
+    One batch holds the events of many payments, in the order they were written (each
+    payment's transactions commit one after another, so its events are too).
+    """
+    return await _send(sessionmaker, consumers, lambda session: repository.pending(session, batch_size))
+
+
+async def _send(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    consumers: Consumers,
+    read: Callable[[AsyncSession], Awaitable[Sequence[OutboxEvent]]],
+) -> int:
     sent = 0
-    while True:
-        async with unit_of_work(sessionmaker) as session:
-            rows = await repository.pending_for(session, ordering_key, batch_size)
-            batch = [(row.id, message_of(row)) for row in rows]
-        if not batch:
-            return sent
-        await consumers.deliver([message for _, message in batch])
-        async with unit_of_work(sessionmaker) as session:
-            await repository.mark_emitted(session, [row_id for row_id, _ in batch])
-        sent += len(batch)
-        logger.info("events.published", ordering_key=ordering_key, events=len(batch))
+    async with sessionmaker() as turn:  # its end (commit, rollback or a dead connection) frees the lock
+        await repository.take_publisher_lock(turn)
+        while True:
+            async with unit_of_work(sessionmaker) as session:
+                batch = [(row.id, message_of(row)) for row in await read(session)]
+            if not batch:
+                return sent
+            await consumers.deliver([message for _, message in batch])
+            async with unit_of_work(sessionmaker) as session:
+                await repository.mark_emitted(session, [row_id for row_id, _ in batch])
+            sent += len(batch)
+            logger.info("events.published", events=len(batch))
 
 
 async def sweep_unemitted(

@@ -1,4 +1,4 @@
-"""Event jobs: the publisher (one per payment per transaction), the historical emitter, the sweep."""
+"""Event jobs: one payment's publisher (deferred by the sweep), the historical emitter, the sweep."""
 
 from __future__ import annotations
 

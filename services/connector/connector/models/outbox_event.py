@@ -28,6 +28,8 @@ class OutboxEvent(Model):
             "id",
             postgresql_where=text("emitted_at IS NULL"),
         ),
+        # The publisher's drain: every payment's unsent events, oldest first (migration 0012).
+        Index("ix_outbox_events_unsent", "id", postgresql_where=text("emitted_at IS NULL")),
         Index("ix_outbox_events_resource", "resource_type", "resource_external_id"),
         Index("ix_outbox_events_event_date", "event_date"),
     )

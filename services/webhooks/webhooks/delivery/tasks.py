@@ -10,18 +10,21 @@ from webhooks.config import Settings
 from webhooks.delivery.service import deliver_due
 
 
-async def deliver_job(context: procrastinate.JobContext) -> None:
-    found = jobs.resources(context)
-    await deliver_due(
-        found.sessionmaker, found.client, found.settings, limit=found.settings.delivery_batch_size
-    )
-
-
-async def delivery_sweep_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
+async def _deliver_all_due(context: procrastinate.JobContext) -> None:
     found = jobs.resources(context)
     batch = found.settings.delivery_batch_size
     while await deliver_due(found.sessionmaker, found.client, found.settings, limit=batch) == batch:
         pass  # a full batch: there may be more
+
+
+async def deliver_job(context: procrastinate.JobContext) -> None:
+    """Everything due, not only one batch: one ingested batch of events (many payments) can make
+    more messages than ``delivery_batch_size``, and it defers one job."""
+    await _deliver_all_due(context)
+
+
+async def delivery_sweep_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
+    await _deliver_all_due(context)
 
 
 def register(app: procrastinate.App, settings: Settings) -> None:

@@ -7,6 +7,7 @@ redelivered event does not make a second message (unique ``(webhook_id, event_ke
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
@@ -20,7 +21,7 @@ from webhooks.events.event_map import CHILD_EVENTS, webhook_event_type
 from webhooks.events.resource import payment_resource
 from webhooks.events.schemas import InternalEvent
 from webhooks.ids import new_webhooks_id
-from webhooks.models import DeliveryAttempt, DeliveryStatus, Webhook, WebhookMessage
+from webhooks.models import DeliveryAttempt, DeliveryStatus, EventTypeName, Webhook, WebhookMessage
 from webhooks.webhook import repository as webhook_repository
 
 logger = get_logger(__name__)
@@ -70,12 +71,22 @@ async def _add_message(
     return True
 
 
+#: Payments read from connector at once while a batch is stored.
+FETCH_CONCURRENCY = 10
+
+
 async def handle_events(
     session: AsyncSession, events: Sequence[InternalEvent], fetch_charge: ChargeFetcher
 ) -> int:
     """Store the messages of a batch; returns how many were created. Raises (and the whole batch
-    rolls back, to be redelivered) when the payment cannot be read."""
-    created = 0
+    rolls back, to be redelivered) when a payment cannot be read.
+
+    A batch holds many payments' events: the subscriptions are read once per (account, event
+    type) and each payment once, ``FETCH_CONCURRENCY`` at a time, before the messages are
+    written in the batch's order.
+    """
+    subscribed: dict[tuple[str, EventTypeName], Sequence[Webhook]] = {}
+    wanted: list[tuple[InternalEvent, EventTypeName, tuple[str, str], Sequence[Webhook]]] = []
     for event in events:
         event_type = webhook_event_type(event.event_type)
         payment_id = _payment_id(event)
@@ -84,13 +95,31 @@ async def handle_events(
         if event.service_id is None or event.live is None or event.gateway_account_id is None:
             logger.info("webhooks.event_ignored", reason="missing account data", event_type=event.event_type)
             continue
-        webhooks = await webhook_repository.subscribed_to(session, event.gateway_account_id, event_type)
-        if not webhooks:
-            continue
-        resource = payment_resource(await fetch_charge(event.gateway_account_id, payment_id))
+        key = (event.gateway_account_id, event_type)
+        if key not in subscribed:
+            subscribed[key] = await webhook_repository.subscribed_to(session, *key)
+        if subscribed[key]:
+            wanted.append((event, event_type, (event.gateway_account_id, payment_id), subscribed[key]))
+    resources = await _payments(fetch_charge, [payment for _, _, payment, _ in wanted])
+    created = 0
+    for event, name, payment, webhooks in wanted:
         for webhook in webhooks:
-            created += await _add_message(session, webhook, event, event_type, resource)
+            created += await _add_message(session, webhook, event, name, resources[payment])
     await session.flush()
     if created:
         await jobs.defer_delivery(session)
     return created
+
+
+async def _payments(
+    fetch_charge: ChargeFetcher, payments: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """Each (account, payment)'s resource as the public API shows it, read once each."""
+    slots = asyncio.Semaphore(FETCH_CONCURRENCY)
+
+    async def one(payment: tuple[str, str]) -> dict[str, Any]:
+        async with slots:
+            return payment_resource(await fetch_charge(*payment))
+
+    unique = list(dict.fromkeys(payments))
+    return dict(zip(unique, await asyncio.gather(*(one(p) for p in unique)), strict=True))
