@@ -53,6 +53,22 @@ def _amount(parent: ET.Element, pence: int) -> ET.Element:
     return ET.SubElement(parent, "amount", {"currencyCode": CURRENCY, "exponent": "2", "value": str(pence)})
 
 
+def _submitted_order(merchant_code: str, order_code: str) -> tuple[ET.Element, ET.Element]:
+    """The document and its ``submit/order``: what every order submission starts with."""
+    root = _document(merchant_code)
+    return root, ET.SubElement(ET.SubElement(root, "submit"), "order", {"orderCode": order_code})
+
+
+def _payment_order(
+    merchant_code: str, order_code: str, description: str, amount: int
+) -> tuple[ET.Element, ET.Element, ET.Element]:
+    """A new order's document, ``order`` (description and amount) and its ``paymentDetails``."""
+    root, order = _submitted_order(merchant_code, order_code)
+    _text(order, "description", description)
+    _amount(order, amount)
+    return root, order, ET.SubElement(order, "paymentDetails")
+
+
 def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
     element.text = value
@@ -100,11 +116,7 @@ def order_submit(
     ``storedCredentials usage="FIRST"`` in the payment details and ``createToken`` (merchant scope,
     the reference as its event reference), answered by a ``token`` in the reply.
     """
-    root = _document(merchant_code)
-    order = ET.SubElement(ET.SubElement(root, "submit"), "order", {"orderCode": order_code})
-    _text(order, "description", description)
-    _amount(order, amount)
-    details = ET.SubElement(order, "paymentDetails")
+    root, order, details = _payment_order(merchant_code, order_code, description, amount)
     card_ssl = ET.SubElement(details, "CARD-SSL")
     _text(card_ssl, "cardNumber", card.number)
     expiry = ET.SubElement(card_ssl, "expiryDate")
@@ -151,11 +163,7 @@ def token_order_submit(
     """A merchant-initiated recurring order paid with a stored token (no card, no CVC, no payer):
     ``paymentDetails/TOKEN-SSL`` and ``storedCredentials usage="USED"``, naming the set-up payment's
     scheme transaction when Worldpay gave one."""
-    root = _document(merchant_code)
-    order = ET.SubElement(ET.SubElement(root, "submit"), "order", {"orderCode": order_code})
-    _text(order, "description", description)
-    _amount(order, amount)
-    details = ET.SubElement(order, "paymentDetails")
+    root, _, details = _payment_order(merchant_code, order_code, description, amount)
     token = ET.SubElement(details, "TOKEN-SSL", {"tokenScope": "merchant", "captureCvc": "false"})
     _text(token, "paymentTokenID", payment_token_id)
     stored = ET.SubElement(
@@ -170,8 +178,7 @@ def three_ds_response(
     merchant_code: str, order_code: str, *, pa_response: str | None, session_id: str
 ) -> bytes:
     """The issuer's answer: ``info3DSecure/paResponse`` (3DS1) or ``completedAuthentication`` (3DS2)."""
-    root = _document(merchant_code)
-    order = ET.SubElement(ET.SubElement(root, "submit"), "order", {"orderCode": order_code})
+    root, order = _submitted_order(merchant_code, order_code)
     info = ET.SubElement(order, "info3DSecure")
     if pa_response:
         _text(info, "paResponse", pa_response)
