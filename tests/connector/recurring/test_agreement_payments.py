@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connector import jobs
 from connector.config import Settings
 from connector.gateways import registry
+from connector.gateways.base import AuthorisationResult, AuthorisationStatus, UserNotPresentRequest
 from connector.models import Agreement, Charge, GatewayAccount, OutboxEvent, PaymentInstrument
 from connector.recurring.service import authorise_with_user_not_present
 from tests.connector.gateways.fakes import CountingGateway
@@ -217,3 +218,31 @@ async def test_a_retried_job_authorises_once(
     assert again is None
     assert counting.calls["authorise_user_not_present"] == 1
     assert (await _charge(db_session, charge_id)).status == "CAPTURED"
+
+
+class _ChallengingGateway(CountingGateway):
+    """A provider that asks for 3-D Secure on an agreement payment (Worldpay and Stripe can)."""
+
+    async def authorise_user_not_present(self, request: UserNotPresentRequest) -> AuthorisationResult:
+        await super().authorise_user_not_present(request)
+        return AuthorisationResult(
+            AuthorisationStatus.REQUIRES_3DS, gateway_transaction_id="tx-3ds", issuer_url_3ds="https://acs"
+        )
+
+
+async def test_a_challenge_on_an_agreement_payment_is_an_error_not_a_wait_for_the_payer(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession, connector_settings: Settings
+) -> None:
+    account = await _recurring_account(db_session)
+    agreement = await create_agreement(db_session, account)
+    url = f"/v1/api/accounts/{account.id}/charges"
+    charge_id = (await connector_client.post(url, json=payment_body(agreement.external_id))).json()[
+        "charge_id"
+    ]
+
+    with registry.override("sandbox", _ChallengingGateway()):
+        await drain(connector_settings)
+
+    charge = await _charge(db_session, charge_id)
+    assert charge.status == "AUTHORISATION ERROR"
+    assert not charge.requires_3ds

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connector.agreements import service as agreements_service
 from connector.authorisation.service import (
     AuthorisationIntent,
+    GatewayAnswer,
     gateway_answer,
     intent_for,
     record_authorisation,
@@ -64,6 +65,9 @@ async def authorise_with_user_not_present(
         lambda gateway: gateway.authorise_user_not_present(request),
         settings.synchronous_auth_timeout_seconds,
     )
+    if answer.target == S.AUTHORISATION_3DS_REQUIRED:
+        # Whatever the provider: no payer is there to take a challenge, so it cannot be paid this way.
+        answer = GatewayAnswer(answer.result, S.AUTHORISATION_ERROR)
     outcome = await record_authorisation(sessionmaker, intent, None, answer, approve_on_success=True)
     logger.info(
         "charge.agreement_payment.authorisation_done",

@@ -332,17 +332,8 @@ class StripeGateway:
             return declined
         except stripe.StripeError as exc:
             raise _translate(exc, "authorise") from None
-        result = self._intent_result(intent)
-        if result.status == AuthorisationStatus.REQUIRES_3DS:
-            # No payer can authenticate an off-session payment (Stripe normally declines it instead).
-            return AuthorisationResult(
-                AuthorisationStatus.ERROR,
-                gateway_transaction_id=intent.id,
-                error_message=GENERIC_ERROR_MESSAGE,
-            )
-        return AuthorisationResult(
-            result.status, gateway_transaction_id=intent.id, error_message=result.error_message
-        )
+        # An intent still asking for authentication is an error to the recurring service (no payer).
+        return self._intent_result(intent)
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
         intent = await self._retrieve(result.gateway_transaction_id, "authorise_3ds")

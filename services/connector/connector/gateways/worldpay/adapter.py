@@ -290,15 +290,8 @@ class WorldpayGateway:
             ),
         )
         reply = await self._reply("authorise", merchant, body, order_code)
-        result = self._authorisation_result(reply, order_code)
-        if result.status == AuthorisationStatus.REQUIRES_3DS:
-            # No payer can answer a challenge: the order cannot be authorised this way.
-            return AuthorisationResult(
-                AuthorisationStatus.ERROR,
-                gateway_transaction_id=order_code,
-                error_message=GENERIC_ERROR_MESSAGE,
-            )
-        return replace(result, recurring_token=None)
+        # A challenge is an error to the recurring service (no payer to answer it).
+        return self._authorisation_result(reply, order_code)
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
         usage = credential_usage(
