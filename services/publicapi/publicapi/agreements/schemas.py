@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from pay_common.json_input import first_field_with_bad_text
 from publicapi.connector_client.schemas import JsonObject
 from publicapi.errors import PublicApiError, invalid_attribute, missing_attribute
 from publicapi.payments.presenter import ADDRESS_KEYS, CARD_DETAIL_KEYS
@@ -15,6 +16,8 @@ from publicapi.validation import is_blank
 MAX_LENGTH = 255
 ILLEGAL = re.compile(r"[<>|]")
 AGREEMENT_STATUSES = ("created", "active", "inactive", "cancelled")
+#: The members of a create request that are sent on to connector.
+FIELDS = ("reference", "description", "user_identifier")
 
 
 class CreateAgreementRequest(BaseModel):
@@ -45,6 +48,11 @@ def _required_text(body: dict[str, Any], field: str) -> str:
 
 def parse_agreement_request(body: dict[str, Any]) -> JsonObject:
     """The connector body: reference, description, and user_identifier when it is not null."""
+    bad_text = first_field_with_bad_text({name: body.get(name) for name in FIELDS})
+    if bad_text is not None:
+        # NUL or a lone surrogate can never be stored: refused like an illegal character, here,
+        # rather than by connector (whose refusal has no public code: it was a P2198 500).
+        raise invalid_attribute("P2102", bad_text, "Must be a valid string format", status_code=400)
     connector_body: JsonObject = {
         "reference": _required_text(body, "reference"),
         "description": _required_text(body, "description"),
