@@ -37,6 +37,10 @@ class EventSink:
     #: time.time() at receipt, one per event (the benchmark's lag is receipt - event timestamp).
     received_at: list[float] = field(default_factory=list)
     batches: int = 0
+    #: Events in each request taken, in order.
+    sizes: list[int] = field(default_factory=list)
+    #: The ``payments`` member of the requests taken (connector's webhooks sink sends it), merged.
+    payments: dict[str, dict[str, Any]] = field(default_factory=dict)
     refused: int = 0
     bad_signatures: int = 0
     url: str = ""
@@ -68,10 +72,13 @@ class EventSink:
             self.refused += 1
             return 503
         now = time.time()
-        batch = orjson.loads(body)["events"]
+        taken = orjson.loads(body)
+        batch = taken["events"]
         self.events.extend(batch)
         self.received_at.extend([now] * len(batch))
         self.batches += 1
+        self.sizes.append(len(batch))
+        self.payments.update(taken.get("payments", {}))
         return 200
 
     def events_of(self, resource_external_id: str) -> list[str]:

@@ -66,11 +66,14 @@ def webhooks_app_factory(webhooks_database: str, connector_app: FastAPI, clean_w
 
     @asynccontextmanager
     async def build(
-        resolver: FakeResolver | None = None, **overrides: object
+        resolver: FakeResolver | None = None, *, connector_reachable: bool = True, **overrides: object
     ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+        """``connector_reachable=False``: its connector URL is a closed local port."""
+        if not connector_reachable:
+            overrides["connector_url"] = "http://127.0.0.1:9"
         app = create_app(
             webhooks_settings_for(webhooks_database, **overrides),
-            connector_transport=httpx.ASGITransport(app=connector_app),
+            connector_transport=httpx.ASGITransport(app=connector_app) if connector_reachable else None,
             resolver=resolver or FakeResolver(),
         )
         async with app.router.lifespan_context(app):

@@ -19,7 +19,7 @@ from tests.webhooks.conftest import AppFactory, FakeResolver
 from tests.webhooks.helpers import FakeClock, attempts, create_webhook, event, send_events, signing_key
 from tests.webhooks.receiver import serve_receiver
 from webhooks.delivery.sender import delivery_client
-from webhooks.delivery.service import deliver_due
+from webhooks.delivery.service import RUN_SIZE, deliver_due
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 
@@ -218,3 +218,41 @@ async def test_a_name_repointed_to_an_internal_address_is_never_connected_to(
         history = await attempts(client, webhook)
     assert receiver.received == []
     assert [(a["status"], a["result"]) for a in history] == [("WILL_NOT_SEND", "Violates security rules")]
+
+
+@pytest.mark.asyncio
+async def test_a_busy_webhook_gets_its_messages_in_event_order_and_a_failure_holds_none_back(
+    webhooks_client: httpx.AsyncClient, webhooks_app: FastAPI, db_session: AsyncSession
+) -> None:
+    """More messages than one run sends, the third refused once: the others go out, in order."""
+    account = await create_account(db_session, service_id="service-1")
+    charges = [
+        await create_charge(db_session, account, status=ChargeStatus.CAPTURE_APPROVED)
+        for _ in range(RUN_SIZE + 5)
+    ]
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=2)
+    clock = FakeClock(start)
+    async with serve_receiver(answers=[200, 200, 500]) as receiver:
+        await create_webhook(
+            webhooks_client,
+            receiver.url,
+            gateway_account_id=account.id,
+            subscriptions=["card_payment_succeeded"],
+        )
+        events = [
+            event(
+                charge.external_id,
+                "USER_APPROVED_FOR_CAPTURE",
+                gateway_account_id=account.id,
+                timestamp=f"2026-12-02T10:15:{n:02d}.000000Z",
+            )
+            for n, charge in enumerate(charges)
+        ]
+        assert (await send_events(webhooks_client, events)).status_code == 202
+        assert await deliver(webhooks_app, clock) == len(charges)
+        clock.now = start + timedelta(seconds=60)
+        assert await deliver(webhooks_app, clock) == 1  # the refused one, on its schedule
+
+    order = [json.loads(r.body)["resource_id"] for r in receiver.received]
+    ids = [charge.external_id for charge in charges]
+    assert order == [*ids, ids[2]]

@@ -14,14 +14,15 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.config import Settings as ConnectorSettings
-from connector.events.consumers import HttpSink
 from tests.factories import create_account
 from tests.frontend.conftest import PaymentFactory, pay_through_pages
-from tests.jobs import NEVER, consumers_of, drain
-from tests.webhooks.conftest import INGEST_SECRET
+from tests.jobs import NEVER, drain
+from tests.served import serve_in_loop
+from tests.webhooks.conftest import INGEST_SECRET, AppFactory
 from tests.webhooks.helpers import create_webhook, signing_key
 from tests.webhooks.receiver import Receiver, serve_receiver
 from webhooks import worker as webhooks_worker
@@ -30,11 +31,14 @@ EVENT_TYPES = ["card_payment_succeeded", "card_payment_captured", "card_payment_
 
 
 async def run_pipeline(connector_settings: ConnectorSettings, webhooks_app: FastAPI) -> None:
-    """Drain the connector's queue into the webhooks service, then drain the deliveries."""
-    transport = httpx.ASGITransport(app=webhooks_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://webhooks.test") as client:
-        sink = HttpSink(client, "http://webhooks.test/v1/events", INGEST_SECRET.encode())
-        await drain(connector_settings, consumers_of(webhooks=sink))
+    """Drain the connector's queue into the webhooks service (served on a port, reached by the
+    worker's own sink, as deployed), then drain the deliveries."""
+    async with serve_in_loop(webhooks_app) as url:
+        await drain(
+            connector_settings,
+            webhooks_events_url=f"{url}/v1/events",
+            webhooks_events_secret=SecretStr(INGEST_SECRET),
+        )
     settings = webhooks_app.state.settings.model_copy(
         update={"delivery_sweep_cron": NEVER, "retry_stalled_jobs_cron": NEVER, "worker_concurrency": 1}
     )
@@ -52,16 +56,19 @@ def delivered(receiver: Receiver, key: str) -> list[dict[str, Any]]:
 
 @pytest.mark.asyncio
 async def test_a_paid_then_refunded_payment_is_told_to_the_service(
-    webhooks_client: httpx.AsyncClient,
-    webhooks_app: FastAPI,
+    webhooks_app_factory: AppFactory,
     connector_settings: ConnectorSettings,
     connector_client: httpx.AsyncClient,
     db_session: AsyncSession,
     browser: httpx.AsyncClient,
     new_payment: PaymentFactory,
 ) -> None:
+    """The payments travel with the events: the webhooks service never reads connector here."""
     account = await create_account(db_session, service_id="service-1")
-    async with serve_receiver() as receiver:
+    async with (
+        webhooks_app_factory(connector_reachable=False) as (webhooks_app, webhooks_client),
+        serve_receiver() as receiver,
+    ):
         webhook = await create_webhook(
             webhooks_client, receiver.url, gateway_account_id=account.id, subscriptions=EVENT_TYPES
         )

@@ -14,20 +14,23 @@ the jobs each worker runs the outbox publisher (``connector.events.publisher``).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import procrastinate
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connector import jobs
 from connector.capture import tasks as capture_tasks
+from connector.charges.service import views_by_external_id
 from connector.config import Settings, get_settings
 from connector.disputes.service import SandboxDisputesConsumer
 from connector.emails import tasks as email_tasks
 from connector.emails.consumer import EmailsConsumer
 from connector.events import tasks as event_tasks
-from connector.events.consumers import Consumers, build_consumers
+from connector.events.consumers import Consumers, PaymentViews, build_consumers
 from connector.events.publisher import Publisher
 from connector.expiry import tasks as expiry_tasks
 from connector.gateways import registry
@@ -71,6 +74,16 @@ def build_worker_app(settings: Settings) -> procrastinate.App:
     return app
 
 
+def _payment_views(sessionmaker: async_sessionmaker[AsyncSession], base_url: str) -> PaymentViews:
+    """What the webhooks sink sends with a batch: its payments' views, read in a session of their own."""
+
+    async def read(external_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        async with sessionmaker() as session:
+            return await views_by_external_id(session, external_ids, base_url.rstrip("/"))
+
+    return read
+
+
 @asynccontextmanager
 async def worker_resources(
     settings: Settings, consumers: Consumers | None = None
@@ -82,7 +95,7 @@ async def worker_resources(
     sessionmaker = create_sessionmaker(engine)
     async with httpx.AsyncClient(timeout=settings.event_sink_timeout_seconds) as client:
         if consumers is None:
-            consumers = build_consumers(settings, client)
+            consumers = build_consumers(settings, client, _payment_views(sessionmaker, settings.base_url))
             # In-process consumers of the event stream (the HTTP ones come from the settings).
             consumers.register_consumer("emails", EmailsConsumer(sessionmaker))
             consumers.register_consumer("sandbox_disputes", SandboxDisputesConsumer(sessionmaker))

@@ -118,3 +118,41 @@ async def test_a_wrong_secret_is_refused_and_nothing_is_marked_emitted(
 
     assert (sink.bad_signatures, sink.events) == (1, [])
     assert await _unemitted(db_session) == ["PAYMENT_STARTED"]
+
+
+@pytest.mark.asyncio
+async def test_the_webhooks_sink_sends_each_payment_with_its_events(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession, connector_settings: Settings
+) -> None:
+    account = await create_account(db_session)
+    paid, started = await create_charge(db_session, account), await create_charge(db_session, account)
+    async with serve_sink(b"s3cret") as sink:
+        await _walk(db_session, paid, JOURNEY)
+        await _walk(db_session, started, JOURNEY[:1])
+
+        await drain(
+            connector_settings, webhooks_events_url=sink.url, webhooks_events_secret=SecretStr("s3cret")
+        )
+
+    assert sink.events_of(paid.external_id)[:3] == JOURNEY_EVENTS
+    assert set(sink.payments) == {paid.external_id, started.external_id}
+    for charge in (paid, started):
+        shown = await connector_client.get(f"/v1/api/accounts/{account.id}/charges/{charge.external_id}")
+        view = shown.json()
+        # As GET shows it, less the one-time token links that GET mints and a batch must not.
+        view["links"] = [link for link in view["links"] if not link["rel"].startswith("next_url")]
+        assert sink.payments[charge.external_id] == view
+    assert sink.payments[paid.external_id]["state"]["status"] == "success"
+
+
+@pytest.mark.asyncio
+async def test_a_large_batch_goes_in_requests_of_a_hundred_events_in_order() -> None:
+    messages = [
+        {"resource_type": "payment", "resource_external_id": f"charge{n}", "event_type": "PAYMENT_CREATED"}
+        for n in range(250)
+    ]
+    async with serve_sink(b"s3cret") as sink, httpx.AsyncClient() as client:
+        await HttpSink(client, sink.url, b"s3cret")(messages)
+
+    assert sink.sizes == [100, 100, 50]
+    assert [e["resource_external_id"] for e in sink.events] == [m["resource_external_id"] for m in messages]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     BindParameter,
     DateTime,
     Result,
+    Row,
     Select,
     String,
     Table,
@@ -380,6 +381,14 @@ def _array(values: Sequence[Any], item: type[String] | type[BigInteger]) -> Bind
     stays the same whatever the page size (asyncpg reuses its prepared statement) and there is
     no 500-parameter statement to render, send and parse for every page."""
     return bindparam(None, list(values), type_=ARRAY(item))
+
+
+async def view_rows(session: AsyncSession, external_ids: Sequence[str]) -> Sequence[Row[Any]]:
+    """The ``VIEW_COLUMNS`` of the charges of these external ids (any account), in one query."""
+    if not external_ids:
+        return []
+    query = select(*VIEW_COLUMNS).where(Charge.external_id == any_(_array(external_ids, String)))
+    return (await columns_of(session, query)).all()
 
 
 async def submitted_by_charge(session: AsyncSession, charge_ids: Sequence[str]) -> dict[str, int]:

@@ -50,6 +50,30 @@ async def claim_next_due(
     return None if row is None else (row[0], row[1], row[2])
 
 
+async def claim_following(
+    session: AsyncSession, head: DeliveryAttempt, webhook_id: int, now: datetime, limit: int
+) -> list[tuple[DeliveryAttempt, WebhookMessage]]:
+    """The due PENDING attempts of the webhook after ``head``, in order, locked for this
+    transaction. No other worker can be sending them: each waits behind ``head``, which this
+    transaction holds (``SKIP LOCKED`` only guards against a sweep racing the same run)."""
+    if limit <= 0:
+        return []
+    query = (
+        select(DeliveryAttempt, WebhookMessage)
+        .join(WebhookMessage, WebhookMessage.id == DeliveryAttempt.webhook_message_id)
+        .where(
+            WebhookMessage.webhook_id == webhook_id,
+            DeliveryAttempt.delivery_status == PENDING,
+            DeliveryAttempt.send_at <= now,
+            tuple_(DeliveryAttempt.send_at, DeliveryAttempt.id) > tuple_(head.send_at, head.id),
+        )
+        .order_by(DeliveryAttempt.send_at, DeliveryAttempt.id)
+        .limit(limit)
+        .with_for_update(of=DeliveryAttempt, skip_locked=True)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(query)).all()]
+
+
 async def failures_of(session: AsyncSession, message_id: int) -> int:
     query = select(func.count()).where(
         DeliveryAttempt.webhook_message_id == message_id,

@@ -1,8 +1,9 @@
-"""Deliver due attempts: one transaction per attempt, holding its row while the POST runs.
+"""Deliver due attempts: a run of one webhook's due attempts per transaction, holding their rows
+while the POSTs go out one after another, in order.
 
-Holding the row lock makes each attempt happen once across any number of workers; a worker
-that dies mid-POST rolls back, the attempt stays PENDING and is sent again (receivers dedupe on
-``webhook_message_id``, which is the same on every try).
+Holding the row locks makes each attempt happen once across any number of workers; a worker
+that dies mid-run rolls back, the run's attempts stay PENDING and are sent again (receivers
+dedupe on ``webhook_message_id``, which is the same on every try).
 """
 
 from __future__ import annotations
@@ -67,13 +68,15 @@ def _will_not_send(webhook: Webhook, settings: Settings) -> Outcome | None:
 async def _record(
     session: AsyncSession, attempt: DeliveryAttempt, message: WebhookMessage, outcome: Outcome, now: datetime
 ) -> None:
-    failed_before = await repository.failures_of(session, message.id)
+    failed = outcome.status == DeliveryStatus.FAILED
+    # Counted before this attempt is marked: only a failure needs the count (§A4's schedule).
+    failed_before = await repository.failures_of(session, message.id) if failed else 0
     attempt.delivery_status = outcome.status
     attempt.delivery_result = outcome.result
     attempt.status_code = outcome.status_code
     attempt.delivery_response_time_in_millis = outcome.response_time_ms
     message.last_delivery_status = outcome.status
-    if outcome.status != DeliveryStatus.FAILED:
+    if not failed:
         return
     delay = next_retry_in(failed_before)
     if delay is None:
@@ -90,35 +93,49 @@ async def _record(
     await jobs.defer_delivery(session, at=now + delay)
 
 
-async def deliver_one(
+#: Attempts of one webhook sent in one transaction, one after another. A run pays for one claim
+#: and one commit instead of one each per message: one webhook's messages go out one at a time,
+#: so how fast a busy webhook is told is this path's speed (docs/benchmarks.md, "Webhooks"). A
+#: worker that dies mid-run sends the run's messages again (at least once, as for one attempt).
+RUN_SIZE = 20
+
+
+async def deliver_run(
     sessionmaker: async_sessionmaker[AsyncSession],
     client: httpx.AsyncClient,
     settings: Settings,
     now: datetime,
-) -> bool:
-    """Send the next due attempt, if any; False when nothing was due."""
+    limit: int = RUN_SIZE,
+) -> int:
+    """Send the next due attempt and, in order, up to ``limit - 1`` due attempts of the same
+    webhook after it; how many were sent (0 when nothing was due)."""
+    observed: list[tuple[Outcome, timedelta]] = []
     async with unit_of_work(sessionmaker) as session:
         claimed = await repository.claim_next_due(session, now)
         if claimed is None:
-            return False
-        attempt, message, webhook = claimed
-        outcome = _will_not_send(webhook, settings)
-        if outcome is None:
-            body = message_body(message)
-            signature = sign(body, cipher_of(settings).decrypt(webhook.signing_key_encrypted))
-            outcome = await post(client, webhook.callback_url, body, signature)
-        await _record(session, attempt, message, outcome, now)
-        logger.info(
-            "webhooks.delivery_attempted",
-            webhook_id=webhook.external_id,
-            message_id=message.external_id,
-            status=outcome.status,
-            result=outcome.result,
-        )
-        event_date = message.event_date
-    # Counted once the outcome is committed: a rolled-back attempt is sent again and counted then.
-    _observe(outcome, now - event_date)
-    return True
+            return 0
+        head, first, webhook = claimed
+        run = [(head, first), *await repository.claim_following(session, head, webhook.id, now, limit - 1)]
+        key: str | None = None
+        for attempt, message in run:
+            outcome = _will_not_send(webhook, settings)
+            if outcome is None:
+                key = key or cipher_of(settings).decrypt(webhook.signing_key_encrypted)
+                body = message_body(message)
+                outcome = await post(client, webhook.callback_url, body, sign(body, key))
+            await _record(session, attempt, message, outcome, now)
+            logger.info(
+                "webhooks.delivery_attempted",
+                webhook_id=webhook.external_id,
+                message_id=message.external_id,
+                status=outcome.status,
+                result=outcome.result,
+            )
+            observed.append((outcome, now - message.event_date))
+    # Counted once the outcomes are committed: a rolled-back run is sent again and counted then.
+    for outcome, since_event in observed:
+        _observe(outcome, since_event)
+    return len(observed)
 
 
 def _observe(outcome: Outcome, since_event: timedelta) -> None:
@@ -141,7 +158,9 @@ async def deliver_due(
     """Send attempts that are due until none is left (or ``limit``); returns how many were made."""
     sent = 0
     while limit is None or sent < limit:
-        if not await deliver_one(sessionmaker, client, settings, clock()):
+        run = RUN_SIZE if limit is None else min(RUN_SIZE, limit - sent)
+        made = await deliver_run(sessionmaker, client, settings, clock(), run)
+        if not made:
             break
-        sent += 1
+        sent += made
     return sent

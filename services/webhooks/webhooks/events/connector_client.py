@@ -1,4 +1,5 @@
-"""The one call this service makes to connector: the current payment, for a message's resource."""
+"""Reading a payment from connector, for an event whose batch did not carry its view (a batch from
+another sink, or from a connector that sends none): the message resource is built from it."""
 
 from __future__ import annotations
 

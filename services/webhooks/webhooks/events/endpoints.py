@@ -49,7 +49,7 @@ async def receive_events(request: Request, session: SessionDep, settings: Settin
         return await fetch_charge(client, gateway_account_id, charge_id)
 
     try:
-        created = await service.handle_events(session, batch.events, charge_of)
+        created = await service.handle_events(session, batch.events, charge_of, batch.payments)
     except (PaymentUnavailable, UnknownPaymentState) as exc:
         raise EventsNotStored(f"Events not stored: {exc}", error_identifier="RETRY_LATER") from exc
     return {"messages_created": created}

@@ -33,3 +33,6 @@ class EventBatch(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     events: list[InternalEvent] = Field(max_length=1000)
+    #: The payments the events are about, by id, as connector's charge view shows them when the
+    #: batch was sent (connector's webhooks sink adds them); a payment missing here is read back.
+    payments: dict[StrictStr, dict[str, Any]] = Field(default_factory=dict, max_length=1000)

@@ -8,10 +8,10 @@ redelivered event does not make a second message (unique ``(webhook_id, event_ke
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from pay_common.db.base import utc_now
@@ -21,7 +21,8 @@ from webhooks.events.event_map import CHILD_EVENTS, webhook_event_type
 from webhooks.events.resource import payment_resource
 from webhooks.events.schemas import InternalEvent
 from webhooks.ids import new_webhooks_id
-from webhooks.models import DeliveryAttempt, DeliveryStatus, EventTypeName, Webhook, WebhookMessage
+from webhooks.messages import repository as messages_repository
+from webhooks.models import EventTypeName, Webhook
 from webhooks.webhook import repository as webhook_repository
 
 logger = get_logger(__name__)
@@ -36,39 +37,20 @@ def _payment_id(event: InternalEvent) -> str | None:
     return event.resource_external_id
 
 
-async def _add_message(
-    session: AsyncSession, webhook: Webhook, event: InternalEvent, event_type: str, resource: dict[str, Any]
-) -> bool:
-    """Insert the message and its first attempt; False when this event already made one."""
-    statement = (
-        insert(WebhookMessage)
-        .values(
-            external_id=new_webhooks_id(),
-            created_date=utc_now(),
-            webhook_id=webhook.id,
-            event_date=event.timestamp,
-            event_type=event_type,
-            event_key=event.key,
-            resource=resource,
-            resource_external_id=resource["payment_id"],
-            resource_type="payment",
-        )
-        .on_conflict_do_nothing(index_elements=["webhook_id", "event_key"])
-        .returning(WebhookMessage.id)
-    )
-    message_id = (await session.execute(statement)).scalar_one_or_none()
-    if message_id is None:
-        return False
-    now = utc_now()
-    session.add(
-        DeliveryAttempt(
-            created_date=now,
-            send_at=now,
-            delivery_status=DeliveryStatus.PENDING,
-            webhook_message_id=message_id,
-        )
-    )
-    return True
+def _message(
+    webhook: Webhook, event: InternalEvent, event_type: str, resource: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    return {
+        "external_id": new_webhooks_id(),
+        "created_date": now,
+        "webhook_id": webhook.id,
+        "event_date": event.timestamp,
+        "event_type": event_type,
+        "event_key": event.key,
+        "resource": resource,
+        "resource_external_id": resource["payment_id"],
+        "resource_type": "payment",
+    }
 
 
 #: Payments read from connector at once while a batch is stored.
@@ -76,14 +58,18 @@ FETCH_CONCURRENCY = 10
 
 
 async def handle_events(
-    session: AsyncSession, events: Sequence[InternalEvent], fetch_charge: ChargeFetcher
+    session: AsyncSession,
+    events: Sequence[InternalEvent],
+    fetch_charge: ChargeFetcher,
+    sent: Mapping[str, dict[str, Any]] | None = None,
 ) -> int:
     """Store the messages of a batch; returns how many were created. Raises (and the whole batch
     rolls back, to be redelivered) when a payment cannot be read.
 
     A batch holds many payments' events: the subscriptions are read once per (account, event
-    type) and each payment once, ``FETCH_CONCURRENCY`` at a time, before the messages are
-    written in the batch's order.
+    type); each payment is taken from ``sent`` (the views connector sent with the batch) or else
+    read from connector once, ``FETCH_CONCURRENCY`` at a time, before the messages are written
+    in the batch's order.
     """
     subscribed: dict[tuple[str, EventTypeName], Sequence[Webhook]] = {}
     wanted: list[tuple[InternalEvent, EventTypeName, tuple[str, str], Sequence[Webhook]]] = []
@@ -100,24 +86,37 @@ async def handle_events(
             subscribed[key] = await webhook_repository.subscribed_to(session, *key)
         if subscribed[key]:
             wanted.append((event, event_type, (event.gateway_account_id, payment_id), subscribed[key]))
-    resources = await _payments(fetch_charge, [payment for _, _, payment, _ in wanted])
-    created = 0
-    for event, name, payment, webhooks in wanted:
-        for webhook in webhooks:
-            created += await _add_message(session, webhook, event, name, resources[payment])
-    await session.flush()
+    resources = await _payments(fetch_charge, [payment for _, _, payment, _ in wanted], sent or {})
+    now = utc_now()
+    messages = [
+        _message(webhook, event, name, resources[payment], now)
+        for event, name, payment, webhooks in wanted
+        for webhook in webhooks
+    ]
+    created = await messages_repository.add_messages(session, messages, now) if messages else 0
     if created:
         await jobs.defer_delivery(session)
     return created
 
 
+def _sent_view(sent: Mapping[str, dict[str, Any]], account_id: str, payment_id: str) -> dict[str, Any] | None:
+    """The view connector sent for the payment, if it is that account's."""
+    view = sent.get(payment_id)
+    if view is None or str(view.get("gateway_account_id")) != account_id:
+        return None
+    return view
+
+
 async def _payments(
-    fetch_charge: ChargeFetcher, payments: Sequence[tuple[str, str]]
+    fetch_charge: ChargeFetcher, payments: Sequence[tuple[str, str]], sent: Mapping[str, dict[str, Any]]
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Each (account, payment)'s resource as the public API shows it, read once each."""
     slots = asyncio.Semaphore(FETCH_CONCURRENCY)
 
     async def one(payment: tuple[str, str]) -> dict[str, Any]:
+        view = _sent_view(sent, *payment)
+        if view is not None:
+            return payment_resource(view)
         async with slots:
             return payment_resource(await fetch_charge(*payment))
 

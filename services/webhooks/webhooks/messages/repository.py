@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from webhooks.models import DeliveryAttempt, DeliveryStatus, WebhookMessage
 
 PAGE_SIZE = 10
+#: Rows per INSERT: nine parameters each, well under PostgreSQL's 32,767 per statement.
+ROWS_PER_INSERT = 1000
+
+
+async def add_messages(session: AsyncSession, messages: Sequence[Mapping[str, Any]], now: datetime) -> int:
+    """Insert the messages, each with a first attempt due ``now``; how many were new.
+
+    A message already made for its (webhook, event) is skipped (a redelivered batch). The
+    attempts are numbered in the messages' order, which is the order delivery sends them in.
+    """
+    created: list[int] = []
+    for start in range(0, len(messages), ROWS_PER_INSERT):
+        statement = (
+            insert(WebhookMessage)
+            .values(list(messages[start : start + ROWS_PER_INSERT]))
+            .on_conflict_do_nothing(index_elements=["webhook_id", "event_key"])
+            .returning(WebhookMessage.id)
+        )
+        created.extend((await session.scalars(statement)).all())
+    created.sort()  # ids follow the VALUES order: the batch's
+    for start in range(0, len(created), ROWS_PER_INSERT):
+        attempts = [
+            {
+                "created_date": now,
+                "send_at": now,
+                "delivery_status": DeliveryStatus.PENDING,
+                "webhook_message_id": message_id,
+            }
+            for message_id in created[start : start + ROWS_PER_INSERT]
+        ]
+        await session.execute(insert(DeliveryAttempt).values(attempts))
+    return len(created)
 
 
 async def page_of_messages(

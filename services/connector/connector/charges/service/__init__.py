@@ -36,6 +36,7 @@ from connector.charges.service._views import (
     issue_next_token,
     refund_summary_of,
     status_state,
+    views_by_external_id,
 )
 
 __all__ = [
@@ -59,5 +60,6 @@ __all__ = [
     "issue_next_token",
     "refund_summary_of",
     "status_state",
+    "views_by_external_id",
     "transition",
 ]
