@@ -3,21 +3,14 @@
 The card_types rows are the seed data of connector.md §7.2 with fixed ids, so every
 installation (and every test database) agrees on them.
 
-Revision ID: 0001
-Revises:
 Create Date: 2026-11-22 03:02:55.282980
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0001"
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0001", None
 
 CARD_TYPES = [
     ("a9d2e8a4-0c4e-4b6c-9f1a-000000000001", "visa", "DEBIT", "Visa", False),

@@ -4,17 +4,9 @@ Owned by the charge lifecycle (issue 3) work. Intentionally empty: the capture q
 ``charges`` table itself (due charges are claimed by status with ``FOR UPDATE SKIP LOCKED``,
 served by the foundation's ``(status, updated_date)`` index), see docs/decisions.md
 "Capture queue". Later lifecycle schema goes here.
-
-Revision ID: 0002
-Revises: 0001
 """
 
-from collections.abc import Sequence
-
-revision: str = "0002"
-down_revision: str | None = "0001"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0002", "0001"
 
 
 def upgrade() -> None:

@@ -8,19 +8,11 @@ keyed on the account and the column's trigrams (pg_trgm, created in 0001, with b
 the account key), or the covering index below; the exact
 filters use (gateway_account_id, column, created_date) B-trees so a page comes newest first
 straight from the index.
-
-Revision ID: 0003
-Revises: 0002
 """
-
-from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0003"
-down_revision: str | None = "0002"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0003", "0002"
 
 TRIGRAM_COLUMNS = ("reference", "email", "cardholder_name")
 ACCOUNT_COLUMNS = ("status", "card_brand", "first_digits_card_number", "last_digits_card_number")

@@ -1,20 +1,12 @@
 """API keys issued to services for the public API (api-keys.md).
 
 Only a SHA-256 of each key's token is stored; the full key is shown once, at creation.
-
-Revision ID: 0004
-Revises: 0003
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0004", "0003"
 
 
 def upgrade() -> None:

@@ -1,10 +1,4 @@
-"""The job queue (procrastinate's schema) and the transactional outbox of events.
-
-Revision ID: 0006_jobs_outbox
-Revises: 0005
-"""
-
-from collections.abc import Sequence
+"""The job queue (procrastinate's schema) and the transactional outbox of events."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -12,10 +6,7 @@ from procrastinate.schema import SchemaManager
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.util import await_only
 
-revision: str = "0006_jobs_outbox"
-down_revision: str | None = "0005"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0006_jobs_outbox", "0005"
 
 
 def _execute_script(sql: str) -> None:

@@ -4,20 +4,12 @@
 charge whose authorisation was still with the gateway; whoever records the outcome honours
 it (docs/decisions.md, "Cancel during authorisation"). ``refunds.updated_date`` is when a
 ``CREATED`` refund was last claimed, so recovery workers never carry out one refund at once.
-
-Revision ID: 0007_crash_recovery
-Revises: 0006_jobs_outbox
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_crash_recovery"
-down_revision: str | None = "0006_jobs_outbox"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0007_crash_recovery", "0006_jobs_outbox"
 
 
 def upgrade() -> None:

@@ -1,19 +1,10 @@
-"""Payment emails: what the payer is owed (payment confirmed, refund issued) and how far it got.
-
-Revision ID: 0008_payment_emails
-Revises: 0007_crash_recovery
-"""
-
-from collections.abc import Sequence
+"""Payment emails: what the payer is owed (payment confirmed, refund issued) and how far it got."""
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0008_payment_emails"
-down_revision: str | None = "0007_crash_recovery"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0008_payment_emails", "0007_crash_recovery"
 
 
 def upgrade() -> None:

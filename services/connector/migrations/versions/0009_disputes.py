@@ -1,19 +1,10 @@
-"""Disputes raised against charges (Stripe ``charge.dispute.*`` webhooks), one row per dispute.
-
-Revision ID: 0009_disputes
-Revises: 0008_payment_emails
-"""
-
-from collections.abc import Sequence
+"""Disputes raised against charges (Stripe ``charge.dispute.*`` webhooks), one row per dispute."""
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0009_disputes"
-down_revision: str | None = "0008_payment_emails"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0009_disputes", "0008_payment_emails"
 
 
 def upgrade() -> None:

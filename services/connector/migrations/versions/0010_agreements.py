@@ -2,21 +2,13 @@
 
 The two tables point at each other: an instrument belongs to one agreement, and an agreement
 names the instrument its payments use, so the agreement's foreign key is added after both exist.
-
-Revision ID: 0010_agreements
-Revises: 0009_disputes
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0010_agreements"
-down_revision: str | None = "0009_disputes"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0010_agreements", "0009_disputes"
 
 
 def upgrade() -> None:

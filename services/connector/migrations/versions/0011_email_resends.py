@@ -3,20 +3,12 @@
 ``payment_emails`` kept one row per charge, kind and refund, which made a redelivered event owe
 nothing more. A resend is a row of its own (``source`` = ``RESEND``), so the uniqueness now holds
 for the event stream's rows (``source`` = ``EVENT``) only.
-
-Revision ID: 0011_email_resends
-Revises: 0010_agreements
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011_email_resends"
-down_revision: str | None = "0010_agreements"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0011_email_resends", "0010_agreements"
 
 
 def upgrade() -> None:

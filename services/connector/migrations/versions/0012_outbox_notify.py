@@ -6,20 +6,12 @@ transaction however many rows it wrote. The publisher of each worker process lis
 an event goes out as soon as its transaction commits, with no job row per transaction (five of a
 payment's seven jobs before; docs/benchmarks.md, issue 11). ``ix_outbox_events_unsent`` serves
 the publisher's "oldest unsent events of every payment" read without scanning sent ones.
-
-Revision ID: 0012_outbox_notify
-Revises: 0011_email_resends
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0012_outbox_notify"
-down_revision: str | None = "0011_email_resends"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0012_outbox_notify", "0011_email_resends"
 
 
 def upgrade() -> None:

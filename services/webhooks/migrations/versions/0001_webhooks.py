@@ -1,20 +1,13 @@
 """Webhooks, subscriptions, messages and the delivery queue (schema ``webhooks``).
 
-Revision ID: 0001_webhooks
-Revises:
 Create Date: 2026-12-02
 """
-
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0001_webhooks"
-down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0001_webhooks", None
 
 SCHEMA = "webhooks"
 EVENT_TYPES = (

@@ -1,18 +1,9 @@
-"""A partial index of the PENDING delivery attempts, in the order the delivery claim reads them.
-
-Revision ID: 0002_pending_attempts_index
-Revises: 0001_webhooks
-"""
-
-from collections.abc import Sequence
+"""A partial index of the PENDING delivery attempts, in the order the delivery claim reads them."""
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002_pending_attempts_index"
-down_revision: str | None = "0001_webhooks"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+revision, down_revision = "0002_pending_attempts_index", "0001_webhooks"
 
 
 def upgrade() -> None:
