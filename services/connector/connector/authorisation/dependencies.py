@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
+from pydantic import BaseModel, ValidationError
 
-from connector.errors import BadRequest
+from connector.errors import BadRequest, ConnectorError
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 async def read_json_object(request: Request) -> dict[str, Any]:
@@ -25,3 +28,12 @@ async def read_json_object(request: Request) -> dict[str, Any]:
 
 
 JsonObject = Annotated[dict[str, Any], Depends(read_json_object)]
+
+
+def body_as(model: type[Model], body: dict[str, Any], refusal: ConnectorError) -> Model:
+    """``body`` read as ``model``; a body that does not fit is answered with ``refusal``, the
+    endpoint's own error, rather than with FastAPI's list of validation errors."""
+    try:
+        return model.model_validate(body)
+    except ValidationError:
+        raise refusal from None

@@ -10,9 +10,8 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
 
-from connector.authorisation.dependencies import JsonObject
+from connector.authorisation.dependencies import JsonObject, body_as
 from connector.authorisation.errors import InvalidCardDetails
 from connector.authorisation.schemas import (
     CardAuthorisationRequest,
@@ -54,10 +53,7 @@ STATUS_UPDATES = {
 @router.put("/status", status_code=204)
 async def start_entering_card_details(charge_id: str, body: JsonObject, session: SessionDep) -> Response:
     """``{"new_status": "ENTERING CARD DETAILS"}``: the payer opened the card details page."""
-    try:
-        new_status = StatusChangeRequest.model_validate(body).new_status
-    except ValidationError:
-        raise InvalidNewStatus() from None
+    new_status = body_as(StatusChangeRequest, body, InvalidNewStatus()).new_status
     if new_status not in STATUS_UPDATES:
         raise InvalidNewStatus()
     charge = await repository.lock_charge(session, charge_id)
@@ -78,10 +74,7 @@ async def patch_email(
     charge_id: str, body: JsonObject, session: SessionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """``{"op": "replace", "path": "email", "value": "..."}``: the payer's email address."""
-    try:
-        patch = EmailPatch.model_validate(body)
-    except ValidationError:
-        raise BadRequest(f"Bad patch parameters{_patch_parameters(body)}") from None
+    patch = body_as(EmailPatch, body, BadRequest(f"Bad patch parameters{_patch_parameters(body)}"))
     if patch.op != "replace" or patch.path != "email" or patch.value is None:
         raise BadRequest(f"Bad patch parameters{_patch_parameters(body)}")
     if len(patch.value) > 254:
@@ -102,10 +95,7 @@ async def authorise_card(
     charge_id: str, body: JsonObject, sessionmaker: SessionmakerDep, settings: SettingsDep
 ) -> dict[str, str]:
     """Authorise the charge with the card details the payer entered (connector.md §8.2)."""
-    try:
-        card = CardAuthorisationRequest.model_validate(body)
-    except ValidationError:
-        raise InvalidCardDetails() from None
+    card = body_as(CardAuthorisationRequest, body, InvalidCardDetails())
     outcome = await authorise(sessionmaker, settings, charge_id, card)
     if outcome.error is not None:
         raise outcome.error
@@ -117,10 +107,7 @@ async def authorise_three_ds(
     charge_id: str, body: JsonObject, sessionmaker: SessionmakerDep, settings: SettingsDep
 ) -> JSONResponse:
     """The issuer's 3DS answer, relayed by the payment pages (connector.md §8.3)."""
-    try:
-        request = ThreeDsRequest.model_validate(body)
-    except ValidationError:
-        raise BadRequest("Values do not match expected format/length.") from None
+    request = body_as(ThreeDsRequest, body, BadRequest("Values do not match expected format/length."))
     outcome = await authorise_3ds(sessionmaker, settings, charge_id, request)
     if outcome.error is not None:
         raise outcome.error

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 _CARD_NUMBER = re.compile(r"[0-9]{12,19}")
 _CVC = re.compile(r"[0-9]{3,4}")
 _EXPIRY = re.compile(r"(0[1-9]|1[0-2])/[0-9]{2}")
 _LOOKS_LIKE_CVC = re.compile(r"\s*[0-9]{3,4}\s*")
+#: The fields of a /cards body that must match a format as a whole, and the format.
+_FORMATS = {"card_number": _CARD_NUMBER, "cvc": _CVC, "expiry_date": _EXPIRY}
 
 
 def digit_count(value: str) -> int:
@@ -72,25 +74,11 @@ class CardAuthorisationRequest(BaseModel):
     user_agent_header: str | None = Field(default=None, max_length=1000)
     ip_address: str | None = Field(default=None, max_length=45)
 
-    @field_validator("card_number")
+    @field_validator(*_FORMATS)
     @classmethod
-    def _card_number(cls, value: str) -> str:
-        if not _CARD_NUMBER.fullmatch(value):
-            raise ValueError("invalid card number")
-        return value
-
-    @field_validator("cvc")
-    @classmethod
-    def _cvc(cls, value: str) -> str:
-        if not _CVC.fullmatch(value):
-            raise ValueError("invalid cvc")
-        return value
-
-    @field_validator("expiry_date")
-    @classmethod
-    def _expiry(cls, value: str) -> str:
-        if not _EXPIRY.fullmatch(value):
-            raise ValueError("invalid expiry date")
+    def _formatted(cls, value: str, info: ValidationInfo) -> str:
+        if not _FORMATS[str(info.field_name)].fullmatch(value):
+            raise ValueError(f"invalid {info.field_name}")
         return value
 
     @field_validator("card_brand")

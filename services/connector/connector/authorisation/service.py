@@ -21,7 +21,7 @@ gateway (``cancel.service.recover_stale_authorisations``, docs/reliability.md).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -143,6 +143,24 @@ def _finished_in_background(task: asyncio.Task[Any]) -> None:
         logger.error("charge.authorisation.task_failed", error=type(task.exception()).__name__)
 
 
+async def _lock_unless_in_progress(
+    session: AsyncSession, charge_id: str, *, lock: ChargeStatus, lockable_from: Collection[ChargeStatus]
+) -> Charge:
+    """The charge, row-locked, when it may move to ``lock`` (the READY status phase 1 moves it to).
+
+    A charge already in ``lock`` is another request's authorisation at the gateway: 202
+    (:class:`AuthorisationInProgress`), so two never both reach it. Unknown is 404, any
+    other status 400."""
+    charge = await charges_repository.lock_charge(session, charge_id)
+    if charge is None:
+        raise ChargeNotFound(charge_id)
+    if charge.status == lock:
+        raise AuthorisationInProgress(charge_id)
+    if charge.status not in lockable_from:
+        raise ChargeNotInCorrectState(charge_id)
+    return charge
+
+
 # --- card authorisation -------------------------------------------------------------------
 
 
@@ -167,13 +185,9 @@ async def _lock_for_authorisation(
     refusal: ConnectorError | None = None
     intent: _Intent | None = None
     async with unit_of_work(sessionmaker) as session:
-        charge = await charges_repository.lock_charge(session, charge_id)
-        if charge is None:
-            raise ChargeNotFound(charge_id)
-        if charge.status == S.AUTHORISATION_READY:
-            raise AuthorisationInProgress(charge_id)
-        if charge.status not in LOCKABLE_FOR_AUTHORISATION:
-            raise ChargeNotInCorrectState(charge_id)
+        charge = await _lock_unless_in_progress(
+            session, charge_id, lock=S.AUTHORISATION_READY, lockable_from=LOCKABLE_FOR_AUTHORISATION
+        )
         account = await repository.get_account(session, charge.gateway_account_id)
         if account is None:  # pragma: no cover - FK guarantees it
             raise ChargeNotFound(charge_id)
@@ -413,13 +427,9 @@ async def authorise_3ds(
     request: ThreeDsRequest,
 ) -> Outcome:
     async with unit_of_work(sessionmaker) as session:
-        charge = await charges_repository.lock_charge(session, charge_id)
-        if charge is None:
-            raise ChargeNotFound(charge_id)
-        if charge.status == S.AUTHORISATION_3DS_READY:
-            raise AuthorisationInProgress(charge_id)
-        if charge.status != S.AUTHORISATION_3DS_REQUIRED:
-            raise ChargeNotInCorrectState(charge_id)
+        charge = await _lock_unless_in_progress(
+            session, charge_id, lock=S.AUTHORISATION_3DS_READY, lockable_from={S.AUTHORISATION_3DS_REQUIRED}
+        )
         if request.three_ds_version:
             charge.version_3ds = request.three_ds_version
         await transition(session, charge, S.AUTHORISATION_3DS_READY)

@@ -21,18 +21,22 @@ router = APIRouter()
 async def create_charge(
     account_id: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
-    # The body is read raw: a malformed or mistyped body is 400 and a rule violation 422 (§4.1),
-    # which FastAPI's own body validation cannot tell apart.
-    key = request.headers.get("Idempotency-Key")
-    charge_request = validate_charge_request(await request.body(), key)
-    created = await service.create_charge(
-        session,
-        account_id=account_id,
-        request=charge_request,
-        reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
-        idempotency_key=key,
-    )
+    creation = await _read_creation(request, settings)
+    created = await service.create_charge(session, account_id=account_id, creation=creation)
     return await _created(session, settings, created)
+
+
+async def _read_creation(request: Request, settings: SettingsDep) -> service.ChargeCreation:
+    """A create request: its body, its Idempotency-Key and the setting on card numbers in references.
+
+    The body is read raw: a malformed or mistyped body is 400 and a rule violation 422 (§4.1),
+    which FastAPI's own body validation cannot tell apart."""
+    key = request.headers.get("Idempotency-Key")
+    return service.ChargeCreation(
+        validate_charge_request(await request.body(), key),
+        idempotency_key=key,
+        reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
+    )
 
 
 async def _created(
@@ -74,15 +78,9 @@ async def get_frontend_charge(charge_id: str, session: SessionDep, settings: Set
 async def create_service_charge(
     service_id: str, account_type: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> JSONResponse:
-    key = request.headers.get("Idempotency-Key")
-    charge_request = validate_charge_request(await request.body(), key)
+    creation = await _read_creation(request, settings)
     created = await service.create_charge_for_service(
-        session,
-        service_id=service_id,
-        account_type=account_type,
-        request=charge_request,
-        reject_card_number_reference=settings.reject_card_number_in_payment_link_reference,
-        idempotency_key=key,
+        session, service_id=service_id, account_type=account_type, creation=creation
     )
     return await _created(session, settings, created)
 

@@ -37,12 +37,4 @@ async def search_disputes(
     rows = await repository.page(session, conditions, query.paging)
     results = [dispute_view(dispute, payment_id) for dispute, payment_id in rows]
     href = f"{settings.base_url}/v1/api/accounts/{account.id}/disputes"
-    return JSONResponse(
-        {
-            "total": total,
-            "count": len(results),
-            "page": query.paging.page,
-            "results": results,
-            "_links": search.paging_links(href, query.given, total, query.paging),
-        }
-    )
+    return JSONResponse(search.page_body(href, query.given, query.paging, total, results))

@@ -51,15 +51,7 @@ async def search_charges(
             session, sessionmaker, conditions, search.paging, settings.base_url
         )
     href = f"{settings.base_url}/v1/api/accounts/{account.id}/charges"
-    return service.json_response(
-        {
-            "total": total,
-            "count": len(results),
-            "page": search.paging.page,
-            "results": results,
-            "_links": service.paging_links(href, search.given, total, search.paging),
-        }
-    )
+    return service.json_response(service.page_body(href, search.given, search.paging, total, results))
 
 
 async def _counted_page(
@@ -103,12 +95,4 @@ async def search_refunds(
         body = refund_view(settings.base_url, account.id, refund)
         results.append({"payment_id": refund.charge_external_id, **body})
     href = f"{settings.base_url}/v1/api/accounts/{account.id}/refunds"
-    return JSONResponse(
-        {
-            "total": total,
-            "count": len(results),
-            "page": search.paging.page,
-            "results": results,
-            "_links": service.paging_links(href, search.given, total, search.paging),
-        }
-    )
+    return JSONResponse(service.page_body(href, search.given, search.paging, total, results))

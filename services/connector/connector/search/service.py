@@ -88,6 +88,20 @@ def paging_links(href: str, given: Iterable[tuple[str, str]], total: int, paging
     return links
 
 
+def page_body(
+    href: str, given: Iterable[tuple[str, str]], paging: Paging, total: int, results: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One page of a search (charges, refunds, disputes): how many match, this page's results
+    and the paging links, which repeat the filters as ``given``."""
+    return {
+        "total": total,
+        "count": len(results),
+        "page": paging.page,
+        "results": results,
+        "_links": paging_links(href, given, total, paging),
+    }
+
+
 def pounds(pence: int) -> str:
     sign = "-" if pence < 0 else ""
     whole, part = divmod(abs(pence), 100)

@@ -13,6 +13,7 @@ is the refund-availability calculator (§3.2).
 """
 
 from connector.charges.service._create import (
+    ChargeCreation,
     CreatedCharge,
     check_return_url,
     choose_credential,
@@ -40,6 +41,7 @@ from connector.charges.service._views import (
 )
 
 __all__ = [
+    "ChargeCreation",
     "CreatedCharge",
     "ChargeRow",
     "build_charge_response",

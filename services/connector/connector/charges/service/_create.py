@@ -271,19 +271,22 @@ async def _insert_created(session: AsyncSession, values: dict[str, Any]) -> Crea
     return CreatedCharge(charge, token)
 
 
-async def create_charge(
-    session: AsyncSession,
-    *,
-    account_id: str,
-    request: ChargeCreateRequest,
-    reject_card_number_reference: bool = True,
-    idempotency_key: str | None = None,
-) -> CreatedCharge:
+class ChargeCreation(NamedTuple):
+    """One create request as its endpoint read it: the validated body, the Idempotency-Key header
+    (honoured for agreement payments, §4.4: a replay answers with the charge the key created first)
+    and whether a reference that looks like a card number is refused (a setting)."""
+
+    request: ChargeCreateRequest
+    idempotency_key: str | None = None
+    reject_card_number_reference: bool = True
+
+
+async def create_charge(session: AsyncSession, *, account_id: str, creation: ChargeCreation) -> CreatedCharge:
     """``POST /v1/api/accounts/{accountId}/charges``: steps 1–14 of §4.2, then persist.
 
     Every check runs before the first write, so a refusal leaves nothing behind.
     """
-    check_return_url(request)
+    check_return_url(creation.request)
     numeric_id = parse_account_id(account_id)
     # The account and its credentials in one query: the credentials are only read, after step 4.
     found = await repository.account_with_credentials(session, numeric_id) if numeric_id else None
@@ -291,53 +294,33 @@ async def create_charge(
         raise UnknownGatewayAccount(account_id)
     account, credentials = found
     return await create_charge_on_account(
-        session,
-        account=account,
-        request=request,
-        reject_card_number_reference=reject_card_number_reference,
-        credentials=credentials,
-        idempotency_key=idempotency_key,
+        session, account=account, creation=creation, credentials=credentials
     )
 
 
 async def create_charge_for_service(
-    session: AsyncSession,
-    *,
-    service_id: str,
-    account_type: str,
-    request: ChargeCreateRequest,
-    reject_card_number_reference: bool = True,
-    idempotency_key: str | None = None,
+    session: AsyncSession, *, service_id: str, account_type: str, creation: ChargeCreation
 ) -> CreatedCharge:
     """``POST /v1/api/service/{serviceId}/account/{accountType}/charges``: the same, by service and type."""
-    check_return_url(request)
+    check_return_url(creation.request)
     account = await accounts_service.get_service_account(session, service_id, account_type)
-    return await create_charge_on_account(
-        session,
-        account=account,
-        request=request,
-        reject_card_number_reference=reject_card_number_reference,
-        idempotency_key=idempotency_key,
-    )
+    return await create_charge_on_account(session, account=account, creation=creation)
 
 
 async def create_charge_on_account(
     session: AsyncSession,
     *,
     account: GatewayAccount,
-    request: ChargeCreateRequest,
-    reject_card_number_reference: bool = True,
+    creation: ChargeCreation,
     credentials: Sequence[GatewayAccountCredential] | None = None,
-    idempotency_key: str | None = None,
 ) -> CreatedCharge:
     """Steps 4–14 for a known account; the charge is inserted in CREATED with its PAYMENT_CREATED event
     and, when its view links to the payment pages or the authorisation API, its one-time token.
 
     ``credentials``: the account's credentials when the caller already read them.
-    ``idempotency_key``: the header, honoured for agreement payments (§4.4): a replay answers
-    with the charge the key created first.
     """
-    idempotent = idempotency_service.honoured(account.id, request, idempotency_key)
+    request = creation.request
+    idempotent = idempotency_service.honoured(account.id, request, creation.idempotency_key)
     if idempotent is not None and (earlier := await idempotency_service.earlier_charge(session, idempotent)):
         return await _replayed(session, account, earlier)
     check_live_return_url(account, request)
@@ -345,7 +328,7 @@ async def create_charge_on_account(
         credentials = await accounts_repository.credentials_of(session, account.id)
     credential = choose_credential(account, credentials, request.credential_id)
     check_enabled_and_moto(account, request)
-    if reject_card_number_reference:
+    if creation.reject_card_number_reference:
         check_reference_is_not_a_card_number(request)
     check_agreement_options(account, request)
     assert request.amount is not None  # bean validation guarantees it
