@@ -11,13 +11,9 @@ if [[ "${PAY_SKIP_E2E:-}" == "1" ]]; then
     echo "install_chromium: PAY_SKIP_E2E=1, not installing chromium (the e2e tests will be skipped)"
     exit 0
 fi
-sudo=""
-if [[ "$(id -u)" != "0" ]]; then
-    command -v sudo >/dev/null || { echo "install_chromium: need root or sudo to apt-get install chromium" >&2; exit 1; }
-    sudo="sudo"
-fi
+source "$(dirname "$0")/apt_root.sh"
+sudo=$(apt_root) || { echo "install_chromium: need root or sudo to apt-get install chromium" >&2; exit 1; }
 echo "install_chromium: installing Debian's chromium (apt-get)"
-export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null
 /usr/bin/chromium --version

@@ -11,13 +11,9 @@ command -v haproxy >/dev/null || [[ -x /usr/sbin/haproxy ]] || missing+=(haproxy
 if [[ ${#missing[@]} -eq 0 || "${PAY_SKIP_DEPLOY_TOOLS:-}" == "1" ]]; then
     exit 0
 fi
-sudo=""
-if [[ "$(id -u)" != "0" ]]; then
-    command -v sudo >/dev/null || { echo "install_deploy_tools: need root or sudo for: ${missing[*]}" >&2; exit 0; }
-    sudo="sudo"
-fi
+source "$(dirname "$0")/apt_root.sh"
+sudo=$(apt_root) || { echo "install_deploy_tools: need root or sudo for: ${missing[*]}" >&2; exit 0; }
 echo "install_deploy_tools: installing ${missing[*]} (apt-get)"
-export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq >/dev/null || true
 # A failed install leaves the tests that need the tool skipped with their reason, never failing.
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || \

@@ -13,6 +13,7 @@ exceptions become a 500 with a generic body: never a stack trace.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -72,10 +73,32 @@ def validation_messages(exc: RequestValidationError) -> list[str]:
     return messages or ["Invalid request"]
 
 
+#: A service's answer to a request FastAPI refused (a bad parameter or body).
+ValidationRenderer = Callable[[Request, RequestValidationError], Awaitable[JSONResponse]]
+
+
+def envelope_validation_renderer(bad_request_types: frozenset[str]) -> ValidationRenderer:
+    """The connector-style services' answer to a request FastAPI refused, as their Dropwizard
+    originals give it: the ``GENERIC`` envelope with 400 for a bad query or path parameter or a
+    body error whose type is in ``bad_request_types`` (a body that cannot be read at all), and
+    422 for the rest (a readable body with bad values)."""
+
+    async def render(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        in_url = any(str(loc) in ("query", "path") for error in errors for loc in error.get("loc", ())[:1])
+        unreadable = any(str(error.get("type", "")) in bad_request_types for error in errors)
+        return JSONResponse(
+            {"error_identifier": "GENERIC", "message": validation_messages(exc)},
+            status_code=400 if in_url or unreadable else 422,
+        )
+
+    return render
+
+
 def install_error_handlers(
     app: FastAPI,
     *,
-    validation_renderer: Any = None,
+    validation_renderer: ValidationRenderer | None = None,
     internal_error_body: dict[str, Any] | None = None,
     http_error_renderer: Any = None,
 ) -> None:
@@ -88,7 +111,7 @@ def install_error_handlers(
     async def request_validation(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         if validation_renderer is not None:
-            return await validation_renderer(request, exc)  # type: ignore[no-any-return]
+            return await validation_renderer(request, exc)
         body = {"error_identifier": "GENERIC", "message": validation_messages(exc)}
         return JSONResponse(body, status_code=400)
 

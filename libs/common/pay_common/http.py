@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
 
 import httpx
+from pydantic import SecretStr
 
 from pay_common.asgi import REQUEST_ID_HEADER, request_id_var
 from pay_common.service_auth import ServiceTokenSigner
@@ -13,6 +16,10 @@ from pay_common.tracing import instrument_client
 
 #: Connections per pool of :class:`ShardedPoolTransport`.
 CONNECTIONS_PER_POOL = 4
+#: :func:`make_async_client`'s defaults, which :func:`connector_client` keeps too.
+CONNECT_TIMEOUT = 2.0
+READ_TIMEOUT = 10.0
+MAX_CONNECTIONS = 100
 
 
 async def _add_request_id(request: httpx.Request) -> None:
@@ -100,10 +107,10 @@ class ShardedPoolTransport(httpx.AsyncBaseTransport):
 def make_async_client(
     base_url: str,
     *,
-    connect_timeout: float = 2.0,
-    read_timeout: float = 10.0,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
     pool_timeout: float = 2.0,
-    max_connections: int = 100,
+    max_connections: int = MAX_CONNECTIONS,
     max_keepalive: int = 50,
     keepalive_expiry: float = 2.0,
     transport: httpx.AsyncBaseTransport | None = None,
@@ -136,3 +143,37 @@ def make_async_client(
     )
     instrument_client(client)
     return client
+
+
+class ConnectorCallerSettings(Protocol):
+    """The settings of a service that calls connector: where it is, and the key this service
+    signs its calls with (connector's ``service_token_keys[caller]``)."""
+
+    connector_url: str
+    service_token_key: SecretStr
+
+
+@asynccontextmanager
+async def connector_client(
+    app: Any,
+    settings: ConnectorCallerSettings,
+    *,
+    caller: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
+    max_connections: int = MAX_CONNECTIONS,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """For an app's lifespan: its one long-lived client to connector, every call signed as
+    ``caller``, kept on ``app.state.connector_http`` (where the service's request dependencies
+    find it) and closed when the app stops. ``transport``: as for :func:`make_async_client`."""
+    client = make_async_client(
+        settings.connector_url,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_connections=max_connections,
+        transport=transport,
+        service_token=ServiceTokenSigner(caller, settings.service_token_key.get_secret_value()),
+    )
+    async with client as app.state.connector_http:
+        yield client

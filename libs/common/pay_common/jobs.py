@@ -8,9 +8,11 @@ queue only, so one service's worker never takes another's job.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import procrastinate
 from procrastinate.app import WorkerOptions
@@ -18,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from pay_common.logging import get_logger
+from pay_common.logging import configure_logging, get_logger
 
 logger = get_logger(__name__)
 
@@ -94,6 +96,10 @@ class WorkerSettings(Protocol):
     @property
     def worker_stalled_after_seconds(self) -> float: ...
 
+    #: When the periodic :func:`register_retry_stalled` job runs.
+    @property
+    def retry_stalled_jobs_cron(self) -> str: ...
+
 
 def worker_options(
     settings: WorkerSettings,
@@ -139,3 +145,40 @@ async def retry_stalled_jobs(
                 job.id, status=procrastinate.jobs.Status.ABORTED, delete_job=True
             )
     return len(stalled)
+
+
+def register_retry_stalled(
+    app: procrastinate.App, settings: WorkerSettings, *, name: str, queue: str, periodic_id: str
+) -> None:
+    """Every service's periodic job ``name`` on its own ``queue``: :func:`retry_stalled_jobs`, so
+    the jobs of a worker that was killed or lost are run by the others."""
+
+    async def retry_stalled(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
+        await retry_stalled_jobs(
+            context, queue=queue, stalled_after_seconds=settings.worker_stalled_after_seconds
+        )
+
+    task = app.task(name=name, queue=queue, pass_context=True, queueing_lock=name)(retry_stalled)
+    app.periodic(cron=settings.retry_stalled_jobs_cron, periodic_id=periodic_id)(task)
+
+
+class ProcessSettings(Protocol):
+    """What a worker process's entry point needs of its service's settings."""
+
+    @property
+    def log_level(self) -> str: ...
+
+    @property
+    def log_json(self) -> bool: ...
+
+
+SettingsT = TypeVar("SettingsT", bound=ProcessSettings)
+
+
+def run_worker_process(
+    service: str, settings: SettingsT, run: Callable[[SettingsT], Coroutine[Any, Any, None]]
+) -> None:
+    """The body of ``python -m <service>.worker``: logs named ``service``, then ``run`` until the
+    worker is stopped (SIGTERM/SIGINT)."""
+    configure_logging(service=service, level=settings.log_level, json=settings.log_json)
+    asyncio.run(run(settings))

@@ -14,11 +14,9 @@ Hierarchy::
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from pay_common.errors import AppError, install_error_handlers, validation_messages
+from pay_common.errors import AppError, envelope_validation_renderer, install_error_handlers
 
 
 class ConnectorError(AppError):
@@ -45,17 +43,10 @@ class Conflict(ConnectorError):
     status_code = 409
 
 
-async def _render_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-    # Unparsable JSON or a wrong JSON type is 400; a well-formed body with bad values is 422
-    # (the original answers bean-validation failures with 422).
-    kinds = {str(error.get("type", "")) for error in exc.errors()}
-    status = 400 if kinds & {"json_invalid", "model_attributes_type", "dict_type", "missing_body"} else 422
-    if any(str(loc) == "query" or str(loc) == "path" for e in exc.errors() for loc in e.get("loc", ())[:1]):
-        status = 400
-    return JSONResponse(
-        {"error_identifier": "GENERIC", "message": validation_messages(exc)}, status_code=status
-    )
+#: Unparsable JSON or a wrong JSON type is 400; a well-formed body with bad values is 422 (the
+#: original answers bean-validation failures with 422).
+_BAD_REQUEST_BODY_ERRORS = frozenset({"json_invalid", "model_attributes_type", "dict_type", "missing_body"})
 
 
 def install_connector_error_handlers(app: FastAPI) -> None:
-    install_error_handlers(app, validation_renderer=_render_validation)
+    install_error_handlers(app, validation_renderer=envelope_validation_renderer(_BAD_REQUEST_BODY_ERRORS))

@@ -39,17 +39,9 @@ from connector.recurring import tasks as recurring_tasks
 from connector.tokens import tasks as token_tasks
 from pay_common import jobs as common_jobs
 from pay_common.db.session import create_engine, create_sessionmaker
-from pay_common.logging import configure_logging, get_logger
+from pay_common.logging import get_logger
 
 logger = get_logger(__name__)
-
-
-async def retry_stalled_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
-    """Put back in the queue the jobs of workers that stopped sending heartbeats (crashed, killed)."""
-    found = jobs.resources(context)
-    await common_jobs.retry_stalled_jobs(
-        context, queue=jobs.QUEUE, stalled_after_seconds=found.settings.worker_stalled_after_seconds
-    )
 
 
 def register_tasks(app: procrastinate.App, settings: Settings) -> None:
@@ -61,10 +53,8 @@ def register_tasks(app: procrastinate.App, settings: Settings) -> None:
     event_tasks.register(app, settings)
     email_tasks.register(app, settings)
     recurring_tasks.register(app, settings)
-    app.periodic(cron=settings.retry_stalled_jobs_cron, periodic_id="stalled")(
-        app.task(name=jobs.RETRY_STALLED, pass_context=True, queueing_lock=jobs.RETRY_STALLED)(
-            retry_stalled_job
-        )
+    common_jobs.register_retry_stalled(
+        app, settings, name=jobs.RETRY_STALLED, queue=jobs.QUEUE, periodic_id="stalled"
     )
 
 
@@ -156,9 +146,7 @@ async def stop(task: asyncio.Task[None]) -> None:
 
 
 def main() -> None:
-    settings = get_settings()
-    configure_logging(service="connector-worker", level=settings.log_level, json=settings.log_json)
-    asyncio.run(run(settings))
+    common_jobs.run_worker_process("connector-worker", get_settings(), run)
 
 
 if __name__ == "__main__":

@@ -22,10 +22,9 @@ from frontend.secure.endpoints import router as secure_router
 from frontend.security import SecurityHeadersMiddleware
 from frontend.three_ds.endpoints import router as three_ds_router
 from pay_common.asgi import RequestIdMiddleware, add_input_limits
-from pay_common.http import make_async_client
+from pay_common.http import connector_client
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
-from pay_common.service_auth import ServiceTokenSigner
 from pay_common.tracing import instrument_app
 
 #: The session cookie (fact sheet B5).
@@ -42,11 +41,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        signer = ServiceTokenSigner("frontend", settings.service_token_key.get_secret_value())
-        connector_http = make_async_client(
-            settings.connector_url, transport=connector_transport, service_token=signer
-        )
-        async with connector_http as app.state.connector_http:
+        async with connector_client(app, settings, caller="frontend", transport=connector_transport):
             with serving_metrics(app, settings.metrics_host, settings.metrics_port):
                 yield
 

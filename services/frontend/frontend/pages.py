@@ -93,6 +93,18 @@ def message_page(
     )
 
 
+def waiting_page(request: Request, charge: Charge, title_key: str) -> HTMLResponse:
+    """The page that reloads itself while connector finishes with the charge (an authorisation,
+    a capture); ``title_key`` says which."""
+    return render(
+        request,
+        "waiting.html",
+        charge=charge,
+        title_key=title_key,
+        refresh_seconds=request.app.state.settings.waiting_refresh_seconds,
+    )
+
+
 _LINKS: dict[str, str] = {
     "declined": "declined.start_again",
     "error": "error.go_back",

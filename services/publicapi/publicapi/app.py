@@ -10,10 +10,9 @@ from fastapi import FastAPI
 
 from pay_common.asgi import RequestIdMiddleware, add_input_limits
 from pay_common.docs import install_offline_docs
-from pay_common.http import make_async_client
+from pay_common.http import connector_client
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
-from pay_common.service_auth import ServiceTokenSigner
 from pay_common.tracing import instrument_app
 from publicapi.api import router
 from publicapi.auth.errors import install_auth_error_handlers
@@ -31,18 +30,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # One long-lived client to connector per process (bounded pool, explicit timeouts).
-        connector_http = make_async_client(
-            settings.connector_url,
-            connect_timeout=settings.connector_connect_timeout,
-            read_timeout=settings.connector_read_timeout,
-            max_connections=settings.connector_max_connections,
-            transport=connector_transport,
-            service_token=ServiceTokenSigner("publicapi", settings.service_token_key.get_secret_value()),
-        )
         limiter = rate_limiter_of(app)
         try:
-            async with connector_http as app.state.connector_http:
+            # One long-lived client to connector per process (bounded pool, explicit timeouts).
+            async with connector_client(
+                app,
+                settings,
+                caller="publicapi",
+                transport=connector_transport,
+                connect_timeout=settings.connector_connect_timeout,
+                read_timeout=settings.connector_read_timeout,
+                max_connections=settings.connector_max_connections,
+            ):
                 with serving_metrics(app, settings.metrics_host, settings.metrics_port):
                     yield
         finally:

@@ -10,10 +10,9 @@ from fastapi import FastAPI
 
 from pay_common.asgi import MaxBodySizeMiddleware, RequestIdMiddleware
 from pay_common.db.session import attach_database
-from pay_common.http import make_async_client
+from pay_common.http import connector_client
 from pay_common.logging import configure_logging
 from pay_common.metrics import MetricsMiddleware, serving_metrics
-from pay_common.service_auth import ServiceTokenSigner
 from webhooks.api import router
 from webhooks.config import Settings, get_settings
 from webhooks.errors import install_webhooks_error_handlers
@@ -33,16 +32,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = attach_database(app, settings, application_name="webhooks")
-        connector_http = make_async_client(
-            settings.connector_url,
-            connect_timeout=settings.connector_timeout_seconds,
-            read_timeout=settings.connector_timeout_seconds,
-            max_connections=20,
-            transport=connector_transport,
-            service_token=ServiceTokenSigner("webhooks", settings.service_token_key.get_secret_value()),
-        )
         try:
-            async with connector_http as app.state.connector_http:
+            async with connector_client(
+                app,
+                settings,
+                caller="webhooks",
+                transport=connector_transport,
+                connect_timeout=settings.connector_timeout_seconds,
+                read_timeout=settings.connector_timeout_seconds,
+                max_connections=20,
+            ):
                 with serving_metrics(app, settings.metrics_host, settings.metrics_port):
                     yield
         finally:

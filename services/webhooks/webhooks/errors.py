@@ -11,11 +11,9 @@ Hierarchy::
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
-from pay_common.errors import AppError, install_error_handlers, validation_messages
+from pay_common.errors import AppError, envelope_validation_renderer, install_error_handlers
 
 
 class WebhooksError(AppError):
@@ -34,15 +32,9 @@ class Unauthorised(WebhooksError):
     status_code = 401
 
 
-async def _render_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-    # As upstream (Dropwizard): a missing or invalid body member is 422; a bad query is 400.
-    in_query = any(str(e.get("loc", ("",))[0]) in ("query", "path") for e in exc.errors())
-    unparsable = any(e.get("type") == "json_invalid" for e in exc.errors())
-    status = 400 if in_query or unparsable else 422
-    return JSONResponse(
-        {"error_identifier": "GENERIC", "message": validation_messages(exc)}, status_code=status
-    )
+#: As upstream (Dropwizard): unparsable JSON is 400, a missing or invalid body member 422.
+_BAD_REQUEST_BODY_ERRORS = frozenset({"json_invalid"})
 
 
 def install_webhooks_error_handlers(app: FastAPI) -> None:
-    install_error_handlers(app, validation_renderer=_render_validation)
+    install_error_handlers(app, validation_renderer=envelope_validation_renderer(_BAD_REQUEST_BODY_ERRORS))

@@ -7,7 +7,6 @@ to PENDING and is sent again; SIGTERM/SIGINT stop it gracefully (running jobs fi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,7 +14,7 @@ import procrastinate
 
 from pay_common import jobs as common_jobs
 from pay_common.db.session import create_engine, create_sessionmaker
-from pay_common.logging import configure_logging, get_logger
+from pay_common.logging import get_logger
 from pay_common.metrics import start_metrics_server
 from webhooks import jobs
 from webhooks.config import Settings, get_settings
@@ -25,21 +24,11 @@ from webhooks.delivery.sender import delivery_client
 logger = get_logger(__name__)
 
 
-async def retry_stalled_job(context: procrastinate.JobContext, timestamp: int) -> None:  # noqa: ARG001 (periodic jobs receive their tick)
-    """Put back the webhooks jobs of workers that stopped sending heartbeats (crashed, killed)."""
-    found = jobs.resources(context)
-    await common_jobs.retry_stalled_jobs(
-        context, queue=jobs.QUEUE, stalled_after_seconds=found.settings.worker_stalled_after_seconds
-    )
-
-
 def build_worker_app(settings: Settings) -> procrastinate.App:
     app = jobs.build_app(settings)
     delivery_tasks.register(app, settings)
-    app.periodic(cron=settings.retry_stalled_jobs_cron, periodic_id="webhooks-stalled")(
-        app.task(
-            name=jobs.RETRY_STALLED, queue=jobs.QUEUE, pass_context=True, queueing_lock=jobs.RETRY_STALLED
-        )(retry_stalled_job)
+    common_jobs.register_retry_stalled(
+        app, settings, name=jobs.RETRY_STALLED, queue=jobs.QUEUE, periodic_id="webhooks-stalled"
     )
     return app
 
@@ -91,9 +80,7 @@ async def _run_worker(
 
 
 def main() -> None:
-    settings = get_settings()
-    configure_logging(service="webhooks-worker", level=settings.log_level, json=settings.log_json)
-    asyncio.run(run(settings))
+    common_jobs.run_worker_process("webhooks-worker", get_settings(), run)
 
 
 if __name__ == "__main__":

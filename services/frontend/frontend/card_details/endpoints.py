@@ -20,7 +20,7 @@ from frontend.card_details.service import (
 from frontend.connector_client import Charge
 from frontend.dependencies import ConnectorDep, guarded_charge
 from frontend.openapi import CARD_FORM
-from frontend.pages import not_found, render, system_error
+from frontend.pages import not_found, render, system_error, waiting_page
 from frontend.security import card_details_csp
 from frontend.state import Action
 
@@ -102,10 +102,4 @@ async def auth_waiting(request: Request, charge_id: str, connector: ConnectorDep
     path = auth_waiting_next_path(charge.status)
     if path is not None:
         return _redirect(charge_id, path)
-    return render(
-        request,
-        "waiting.html",
-        charge=charge,
-        title_key="waiting.title",
-        refresh_seconds=request.app.state.settings.waiting_refresh_seconds,
-    )
+    return waiting_page(request, charge, "waiting.title")

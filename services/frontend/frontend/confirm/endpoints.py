@@ -9,7 +9,7 @@ from frontend import session as charge_session
 from frontend.confirm.service import billing_address_lines, masked_card_number
 from frontend.dependencies import ConnectorDep, guarded_charge
 from frontend.openapi import CSRF_FORM
-from frontend.pages import message_page, render, system_error
+from frontend.pages import message_page, render, system_error, waiting_page
 from frontend.state import Action
 
 router = APIRouter(tags=["confirm"])
@@ -43,10 +43,4 @@ async def capture(request: Request, charge_id: str, connector: ConnectorDep) -> 
 @router.get("/card_details/{charge_id}/capture_waiting")
 async def capture_waiting(request: Request, charge_id: str, connector: ConnectorDep) -> Response:
     charge = await guarded_charge(request, connector, charge_id, Action.CAPTURE_WAITING)
-    return render(
-        request,
-        "waiting.html",
-        charge=charge,
-        title_key="processing.title",
-        refresh_seconds=request.app.state.settings.waiting_refresh_seconds,
-    )
+    return waiting_page(request, charge, "processing.title")
