@@ -6,6 +6,8 @@ Each service keeps its own ``alembic.ini`` and chain; this is the one way to run
 from __future__ import annotations
 
 import asyncio
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -29,3 +31,20 @@ def upgrade(alembic_ini: Path, database_url: str, revision: str = "head") -> Non
 
 async def upgrade_async(alembic_ini: Path, database_url: str, revision: str = "head") -> None:
     await asyncio.to_thread(upgrade, alembic_ini, database_url, revision)
+
+
+@dataclass(frozen=True)
+class ServiceMigrations:
+    """One service's chain, by its ``alembic.ini``: what its ``migrate`` module exposes."""
+
+    alembic_ini: Path
+
+    def upgrade(self, database_url: str, revision: str = "head") -> None:
+        upgrade(self.alembic_ini, database_url, revision)
+
+    async def upgrade_async(self, database_url: str, revision: str = "head") -> None:
+        await upgrade_async(self.alembic_ini, database_url, revision)
+
+    def main(self) -> None:
+        """``python -m <service>.migrate <database_url>``."""
+        self.upgrade(sys.argv[1])
