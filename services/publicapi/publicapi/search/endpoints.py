@@ -3,9 +3,12 @@ parameter of the contract."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
 from publicapi.auth.dependencies import AuthDep
@@ -13,12 +16,47 @@ from publicapi.connector_client.client import ConnectorDep
 from publicapi.openapi import operation
 from publicapi.payments.presenter import BaseUrlDep
 from publicapi.search import service
-from publicapi.search.schemas import present
+from publicapi.search.schemas import Params, present
 
 router = APIRouter()
 
 NO_CACHE = {"Pragma": "no-cache", "Cache-Control": "no-store"}
-OptionalText = Annotated[str | None, Query()]
+
+
+def query_texts(*names: str) -> Callable[..., Params]:
+    """A dependency declaring each named query parameter as an optional string (in this order in
+    the OpenAPI document, as the contract lists them) and giving the non-blank ones by name: each
+    search names its parameters once, and validates them in its service."""
+
+    def read(**values: str | None) -> Params:
+        return present(values)
+
+    parameter = partial(inspect.Parameter, kind=inspect.Parameter.KEYWORD_ONLY, default=None)
+    read.__signature__ = inspect.Signature(  # type: ignore[attr-defined]  # FastAPI reads it
+        [parameter(name, annotation=Annotated[str | None, Query()]) for name in names]
+    )
+    return read
+
+
+PAYMENT_PARAMS = query_texts(
+    "reference",
+    "email",
+    "state",
+    "card_brand",
+    "from_date",
+    "to_date",
+    "page",
+    "display_size",
+    "cardholder_name",
+    "first_digits_card_number",
+    "last_digits_card_number",
+    "from_settled_date",
+    "to_settled_date",
+    "agreement_id",
+)
+_DATES = ("from_date", "to_date", "from_settled_date", "to_settled_date")
+REFUND_PARAMS = query_texts(*_DATES, "page", "display_size")
+DISPUTE_PARAMS = query_texts(*_DATES, "status", "page", "display_size")
 
 
 @router.get("/v1/payments", tags=["Card payments"], **operation("Search payments", 401, 422, 429, 500))
@@ -26,39 +64,8 @@ async def search_payments(
     base_url: BaseUrlDep,
     auth: AuthDep,
     connector: ConnectorDep,
-    reference: OptionalText = None,
-    email: OptionalText = None,
-    state: OptionalText = None,
-    card_brand: OptionalText = None,
-    from_date: OptionalText = None,
-    to_date: OptionalText = None,
-    page: OptionalText = None,
-    display_size: OptionalText = None,
-    cardholder_name: OptionalText = None,
-    first_digits_card_number: OptionalText = None,
-    last_digits_card_number: OptionalText = None,
-    from_settled_date: OptionalText = None,
-    to_settled_date: OptionalText = None,
-    agreement_id: OptionalText = None,
+    params: Annotated[Params, Depends(PAYMENT_PARAMS)],
 ) -> JSONResponse:
-    params = present(
-        {
-            "reference": reference,
-            "email": email,
-            "state": state,
-            "card_brand": card_brand,
-            "from_date": from_date,
-            "to_date": to_date,
-            "page": page,
-            "display_size": display_size,
-            "cardholder_name": cardholder_name,
-            "first_digits_card_number": first_digits_card_number,
-            "last_digits_card_number": last_digits_card_number,
-            "from_settled_date": from_settled_date,
-            "to_settled_date": to_settled_date,
-            "agreement_id": agreement_id,
-        }
-    )
     result = await service.search_payments(connector, auth.account_id, params, base_url=base_url)
     return JSONResponse(result, headers=NO_CACHE)
 
@@ -68,23 +75,8 @@ async def search_refunds(
     base_url: BaseUrlDep,
     auth: AuthDep,
     connector: ConnectorDep,
-    from_date: OptionalText = None,
-    to_date: OptionalText = None,
-    from_settled_date: OptionalText = None,
-    to_settled_date: OptionalText = None,
-    page: OptionalText = None,
-    display_size: OptionalText = None,
+    params: Annotated[Params, Depends(REFUND_PARAMS)],
 ) -> JSONResponse:
-    params = present(
-        {
-            "from_date": from_date,
-            "to_date": to_date,
-            "from_settled_date": from_settled_date,
-            "to_settled_date": to_settled_date,
-            "page": page,
-            "display_size": display_size,
-        }
-    )
     result = await service.search_refunds(connector, auth.account_id, params, base_url=base_url)
     return JSONResponse(result)
 
@@ -94,24 +86,7 @@ async def search_disputes(
     base_url: BaseUrlDep,
     auth: AuthDep,
     connector: ConnectorDep,
-    from_date: OptionalText = None,
-    to_date: OptionalText = None,
-    from_settled_date: OptionalText = None,
-    to_settled_date: OptionalText = None,
-    status: OptionalText = None,
-    page: OptionalText = None,
-    display_size: OptionalText = None,
+    params: Annotated[Params, Depends(DISPUTE_PARAMS)],
 ) -> JSONResponse:
-    params = present(
-        {
-            "from_date": from_date,
-            "to_date": to_date,
-            "from_settled_date": from_settled_date,
-            "to_settled_date": to_settled_date,
-            "status": status,
-            "page": page,
-            "display_size": display_size,
-        }
-    )
     result = await service.search_disputes(connector, auth.account_id, params, base_url=base_url)
     return JSONResponse(result, headers=NO_CACHE)
