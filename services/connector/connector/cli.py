@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import httpx
@@ -187,6 +188,18 @@ def _emit(as_json: bool, data: Any, text: str) -> None:
     typer.echo(json.dumps(data, indent=2) if as_json else text)
 
 
+def _emit_list(
+    as_json: bool,
+    items: list[dict[str, Any]],
+    text_of: Callable[[dict[str, Any]], str],
+    nothing: str,
+    *,
+    separator: str = "\n",
+) -> None:
+    """A list result: the JSON list, or each item's text (one a line by default), or ``nothing``."""
+    _emit(as_json, items, separator.join(text_of(item) for item in items) if items else nothing)
+
+
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
@@ -252,6 +265,15 @@ def create_key(
     _emit(as_json, {"account_id": account_id, "token": key}, key)
 
 
+def _key_text(key: dict[str, Any]) -> str:
+    used = (
+        f"revoked {key['revoked']}" if key.get("revoked") else f"last used {key.get('last_used') or 'never'}"
+    )
+    return "\t".join(
+        [key["token_link"], key["description"], key.get("created_by") or "-", key["issued_date"], used]
+    )
+
+
 @app.command("list-keys")
 def list_keys(
     ctx: typer.Context,
@@ -262,19 +284,7 @@ def list_keys(
     as_json: JsonOption = False,
 ) -> None:
     """List an account's active (or revoked) API keys; the keys themselves are never shown."""
-    tokens = _client(ctx).list_keys(account_id, revoked=revoked)
-    lines = [
-        "\t".join(
-            [t["token_link"], t["description"], t.get("created_by") or "-", t["issued_date"]]
-            + (
-                [f"revoked {t['revoked']}"]
-                if t.get("revoked")
-                else [f"last used {t.get('last_used') or 'never'}"]
-            )
-        )
-        for t in tokens
-    ]
-    _emit(as_json, tokens, "\n".join(lines) if lines else "No keys.")
+    _emit_list(as_json, _client(ctx).list_keys(account_id, revoked=revoked), _key_text, "No keys.")
 
 
 @app.command("revoke-key")
@@ -289,6 +299,18 @@ def revoke_key(
     _emit(as_json, {"token_link": token_link, "revoked": revoked}, f"Revoked {token_link} at {revoked}")
 
 
+def _job_text(job: dict[str, Any]) -> str:
+    return "\t".join(
+        [
+            str(job["id"]),
+            job["task"],
+            json.dumps(job["args"]),
+            f"{job['attempts']} attempts",
+            job["failed_at"] or "-",
+        ]
+    )
+
+
 @app.command("dead-jobs")
 def dead_jobs(
     ctx: typer.Context,
@@ -296,20 +318,7 @@ def dead_jobs(
     as_json: JsonOption = False,
 ) -> None:
     """List the jobs whose retries ran out (dead letters), oldest first."""
-    jobs = _client(ctx).dead_jobs(task=task)
-    lines = [
-        "\t".join(
-            [
-                str(j["id"]),
-                j["task"],
-                json.dumps(j["args"]),
-                f"{j['attempts']} attempts",
-                j["failed_at"] or "-",
-            ]
-        )
-        for j in jobs
-    ]
-    _emit(as_json, jobs, "\n".join(lines) if lines else "No dead jobs.")
+    _emit_list(as_json, _client(ctx).dead_jobs(task=task), _job_text, "No dead jobs.")
 
 
 @app.command("retry-job")
@@ -340,8 +349,7 @@ def mailbox(
 ) -> None:
     """Emails delivered to the local mailbox (CONNECTOR_EMAIL_DELIVERY=local, make run's default)."""
     emails = _client(ctx).mailbox(limit=limit)
-    text = "\n\n".join(_email_text(email) for email in emails) if emails else "The mailbox is empty."
-    _emit(as_json, emails, text)
+    _emit_list(as_json, emails, _email_text, "The mailbox is empty.", separator="\n\n")
 
 
 @app.command("service-token")
