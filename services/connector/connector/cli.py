@@ -22,10 +22,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import httpx
 import typer
+from typer.core import TyperGroup
 
 from pay_common.ids import new_uuid_hex
 from pay_common.service_auth import DEVELOPMENT_KEY, MAX_TTL_SECONDS, SERVICE_TOKEN_HEADER, ServiceTokenSigner
@@ -35,11 +37,31 @@ DEFAULT_CONNECTOR_URL = "http://127.0.0.1:9300"
 ADMIN_CALLER = "pay_admin"
 KEY_ENV_VAR = "PAY_ADMIN_SERVICE_TOKEN_KEY"
 
-app = typer.Typer(help="Administer GOV.UK Pay accounts, API keys and dead jobs.", no_args_is_help=True)
-
 
 class AdminError(Exception):
     """Connector refused the request or could not be reached; the message says which."""
+
+
+class _AdminCommands(TyperGroup):
+    """The command group: an :class:`AdminError` from any command is reported here, once.
+
+    The command ends with ``error: <message>`` on stderr and exit code 1, so the commands
+    themselves only say what they ask of connector and what they print.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # ctx: the click Context typer vendors (typer._click)
+        try:
+            return super().invoke(ctx)
+        except AdminError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=1) from exc
+
+
+app = typer.Typer(
+    cls=_AdminCommands,
+    help="Administer GOV.UK Pay accounts, API keys and dead jobs.",
+    no_args_is_help=True,
+)
 
 
 def _message_of(response: httpx.Response) -> str:
@@ -162,13 +184,20 @@ def _client(ctx: typer.Context) -> AdminClient:
     return client
 
 
-def _fail(exc: AdminError) -> typer.Exit:
-    typer.echo(f"error: {exc}", err=True)
-    return typer.Exit(code=1)
-
-
 def _emit(as_json: bool, data: Any, text: str) -> None:
     typer.echo(json.dumps(data, indent=2) if as_json else text)
+
+
+def _emit_list(
+    as_json: bool,
+    items: list[dict[str, Any]],
+    text_of: Callable[[dict[str, Any]], str],
+    nothing: str,
+    *,
+    separator: str = "\n",
+) -> None:
+    """A list result: the JSON list, or each item's text (one a line by default), or ``nothing``."""
+    _emit(as_json, items, separator.join(text_of(item) for item in items) if items else nothing)
 
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
@@ -212,16 +241,13 @@ def create_account(
     as_json: JsonOption = False,
 ) -> None:
     """Create a gateway account (a sandbox test account unless told otherwise)."""
-    try:
-        account = _client(ctx).create_account(
-            service_name=service_name,
-            description=description,
-            payment_provider=provider,
-            account_type=account_type,
-            service_id=service_id,
-        )
-    except AdminError as exc:
-        raise _fail(exc) from exc
+    account = _client(ctx).create_account(
+        service_name=service_name,
+        description=description,
+        payment_provider=provider,
+        account_type=account_type,
+        service_id=service_id,
+    )
     account_id = account["gateway_account_id"]
     _emit(as_json, account, f"Created {provider} {account_type} account {account_id}")
 
@@ -235,11 +261,17 @@ def create_key(
     as_json: JsonOption = False,
 ) -> None:
     """Create an API key for an account; the key is printed once and never stored in full."""
-    try:
-        key = _client(ctx).create_key(account_id, description=description, created_by=created_by)
-    except AdminError as exc:
-        raise _fail(exc) from exc
+    key = _client(ctx).create_key(account_id, description=description, created_by=created_by)
     _emit(as_json, {"account_id": account_id, "token": key}, key)
+
+
+def _key_text(key: dict[str, Any]) -> str:
+    used = (
+        f"revoked {key['revoked']}" if key.get("revoked") else f"last used {key.get('last_used') or 'never'}"
+    )
+    return "\t".join(
+        [key["token_link"], key["description"], key.get("created_by") or "-", key["issued_date"], used]
+    )
 
 
 @app.command("list-keys")
@@ -252,22 +284,7 @@ def list_keys(
     as_json: JsonOption = False,
 ) -> None:
     """List an account's active (or revoked) API keys; the keys themselves are never shown."""
-    try:
-        tokens = _client(ctx).list_keys(account_id, revoked=revoked)
-    except AdminError as exc:
-        raise _fail(exc) from exc
-    lines = [
-        "\t".join(
-            [t["token_link"], t["description"], t.get("created_by") or "-", t["issued_date"]]
-            + (
-                [f"revoked {t['revoked']}"]
-                if t.get("revoked")
-                else [f"last used {t.get('last_used') or 'never'}"]
-            )
-        )
-        for t in tokens
-    ]
-    _emit(as_json, tokens, "\n".join(lines) if lines else "No keys.")
+    _emit_list(as_json, _client(ctx).list_keys(account_id, revoked=revoked), _key_text, "No keys.")
 
 
 @app.command("revoke-key")
@@ -278,11 +295,20 @@ def revoke_key(
     as_json: JsonOption = False,
 ) -> None:
     """Revoke one API key: it stops working within the public API's key cache time."""
-    try:
-        revoked = _client(ctx).revoke_key(account_id, token_link)
-    except AdminError as exc:
-        raise _fail(exc) from exc
+    revoked = _client(ctx).revoke_key(account_id, token_link)
     _emit(as_json, {"token_link": token_link, "revoked": revoked}, f"Revoked {token_link} at {revoked}")
+
+
+def _job_text(job: dict[str, Any]) -> str:
+    return "\t".join(
+        [
+            str(job["id"]),
+            job["task"],
+            json.dumps(job["args"]),
+            f"{job['attempts']} attempts",
+            job["failed_at"] or "-",
+        ]
+    )
 
 
 @app.command("dead-jobs")
@@ -292,23 +318,7 @@ def dead_jobs(
     as_json: JsonOption = False,
 ) -> None:
     """List the jobs whose retries ran out (dead letters), oldest first."""
-    try:
-        jobs = _client(ctx).dead_jobs(task=task)
-    except AdminError as exc:
-        raise _fail(exc) from exc
-    lines = [
-        "\t".join(
-            [
-                str(j["id"]),
-                j["task"],
-                json.dumps(j["args"]),
-                f"{j['attempts']} attempts",
-                j["failed_at"] or "-",
-            ]
-        )
-        for j in jobs
-    ]
-    _emit(as_json, jobs, "\n".join(lines) if lines else "No dead jobs.")
+    _emit_list(as_json, _client(ctx).dead_jobs(task=task), _job_text, "No dead jobs.")
 
 
 @app.command("retry-job")
@@ -318,10 +328,7 @@ def retry_job(
     as_json: JsonOption = False,
 ) -> None:
     """Queue a dead job again, with its whole retry schedule."""
-    try:
-        _client(ctx).retry_job(job_id)
-    except AdminError as exc:
-        raise _fail(exc) from exc
+    _client(ctx).retry_job(job_id)
     _emit(as_json, {"id": job_id, "status": "todo"}, f"Job {job_id} queued again")
 
 
@@ -341,12 +348,8 @@ def mailbox(
     as_json: JsonOption = False,
 ) -> None:
     """Emails delivered to the local mailbox (CONNECTOR_EMAIL_DELIVERY=local, make run's default)."""
-    try:
-        emails = _client(ctx).mailbox(limit=limit)
-    except AdminError as exc:
-        raise _fail(exc) from exc
-    text = "\n\n".join(_email_text(email) for email in emails) if emails else "The mailbox is empty."
-    _emit(as_json, emails, text)
+    emails = _client(ctx).mailbox(limit=limit)
+    _emit_list(as_json, emails, _email_text, "The mailbox is empty.", separator="\n\n")
 
 
 @app.command("service-token")

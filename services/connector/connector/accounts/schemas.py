@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,26 @@ def as_bool(value: object) -> bool | None:
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return None
+
+
+def _booleans(
+    source: Mapping[str, Any], names: Mapping[str, str], kind: str, errors: list[str]
+) -> dict[str, bool]:
+    """The booleans (``as_bool``) that ``source`` gives for ``names`` (name sent → key returned).
+
+    A name that is absent or null is left out; any other value is reported in ``errors`` as
+    ``{kind} [name] must be true or false`` (``kind``: "Field" of a body, "Parameter" of a query).
+    """
+    parsed: dict[str, bool] = {}
+    for name, key in names.items():
+        if source.get(name) is None:
+            continue
+        value = as_bool(source[name])
+        if value is None:
+            errors.append(f"{kind} [{name}] must be true or false")
+        else:
+            parsed[key] = value
+    return parsed
 
 
 def redact(value: Any, secret_keys: frozenset[str] = SECRET_KEYS) -> Any:
@@ -121,15 +141,7 @@ def parse_create(body: Mapping[str, Any]) -> AccountCreate:
         "description": _optional_string(body, "description", errors),
         "analytics_id": _optional_string(body, "analytics_id", errors),
     }
-    flags: dict[str, bool] = {}
-    for name in CREATE_FLAGS:
-        if body.get(name) is None:
-            continue
-        parsed = as_bool(body[name])
-        if parsed is None:
-            errors.append(f"Field [{name}] must be true or false")
-        else:
-            flags[name] = parsed
+    flags = _booleans(body, {name: name for name in CREATE_FLAGS}, "Field", errors)
     credentials = _parse_create_credentials(body.get("credentials"), provider.lower(), errors)
     if errors:
         raise AccountRequestInvalid(errors)
@@ -200,14 +212,7 @@ def parse_filters(params: Mapping[str, str]) -> tuple[dict[str, Any], ProviderFi
             errors.append("Parameter [serviceIds] must be a comma separated list of service ids")
         else:
             columns["service_ids"] = services
-    for name, column in BOOLEAN_FILTERS.items():
-        if params.get(name) is None:
-            continue
-        parsed = as_bool(params[name])
-        if parsed is None:
-            errors.append(f"Parameter [{name}] must be true or false")
-        else:
-            columns[column] = parsed
+    columns |= _booleans(params, BOOLEAN_FILTERS, "Parameter", errors)
     raw_type = params.get("type")
     if raw_type is not None:
         if raw_type.lower() not in ACCOUNT_TYPES:
@@ -425,12 +430,9 @@ def _is_integer(value: Any) -> bool:
 
 def parse_account_patch(body: Any) -> PatchOp:
     """Validate one ``{"op", "path", "value"}`` object against connector.md §14.2; raise PatchInvalid."""
-    if not isinstance(body, dict):
-        raise PatchInvalid('The request body must be a single JSON object {"op", "path", "value"}')
-    missing = [f"Field [{key}] is required" for key in ("op", "path") if not _non_blank(body.get(key))]
-    if missing:
-        raise PatchInvalid(missing)
-    op, sent_path = body["op"], body["path"]
+    op, sent_path = _op_and_path(
+        body, 'The request body must be a single JSON object {"op", "path", "value"}', _non_blank
+    )
     # Paths are matched case-insensitively and then applied under their canonical name,
     # so a mixed-case path works instead of passing validation and failing later.
     path = sent_path.lower()
@@ -448,6 +450,38 @@ def parse_account_patch(body: Any) -> PatchOp:
 
 def _non_blank(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
+
+
+def _op_and_path(operation: Any, not_an_object: str, given: Callable[[Any], bool]) -> tuple[str, str]:
+    """``op`` and ``path`` of one JSON-patch operation; PatchInvalid unless it is an object that
+    gives both (``given``: what counts as given, e.g. a non-blank string)."""
+    if not isinstance(operation, dict):
+        raise PatchInvalid(not_an_object)
+    missing = [f"Field [{key}] is required" for key in ("op", "path") if not given(operation.get(key))]
+    if missing:
+        raise PatchInvalid(missing)
+    return operation["op"], operation["path"]
+
+
+def replace_operations(
+    body: Any, paths: Sequence[str], *, given: Callable[[Any], bool] = _non_blank
+) -> Iterator[tuple[str, Any]]:
+    """``(path, value)`` of each operation of a JSON-patch array that may only ``replace`` one of
+    ``paths`` (``POST .../stripe-setup``, the credentials PATCH).
+
+    Operations are checked one at a time as the caller takes them, so the caller's own check of
+    a value comes before the next operation's: the first problem in the array is the one
+    answered (PatchInvalid, 400), and nothing is applied unless every operation is valid.
+    """
+    if not isinstance(body, list) or not body:
+        raise PatchInvalid("The request body must be a non-empty JSON array of patch operations")
+    for operation in body:
+        op, path = _op_and_path(operation, "Each patch operation must be a JSON object", given)
+        if path not in paths:
+            raise PatchInvalid(f"Field [path] must be one of [{', '.join(paths)}]")
+        if op != "replace":
+            raise PatchInvalid(f"Operation [{op}] not supported for path [{path}]")
+        yield path, operation.get("value")
 
 
 def _validate_patch_value(path: str, sent_path: str, value: Any) -> Any:
@@ -502,21 +536,9 @@ def _validate_notify_settings(value: Any, invalid: Exception) -> dict[str, str]:
 
 def parse_stripe_setup(body: Any, tasks: tuple[str, ...]) -> list[tuple[str, bool]]:
     """Validate the JSON-patch array of ``POST .../stripe-setup``; every operation or none."""
-    if not isinstance(body, list) or not body:
-        raise PatchInvalid("The request body must be a non-empty JSON array of patch operations")
     changes: list[tuple[str, bool]] = []
-    for item in body:
-        if not isinstance(item, dict):
-            raise PatchInvalid("Each patch operation must be a JSON object")
-        missing = [f"Field [{key}] is required" for key in ("op", "path") if not _non_blank(item.get(key))]
-        if missing:
-            raise PatchInvalid(missing)
-        op, path = item["op"], item["path"]
-        if path not in tasks:
-            raise PatchInvalid(f"Field [path] must be one of [{', '.join(tasks)}]")
-        if op != "replace":
-            raise PatchInvalid(f"Operation [{op}] not supported for path [{path}]")
-        if not isinstance(item.get("value"), bool):
+    for path, value in replace_operations(body, tasks):
+        if not isinstance(value, bool):
             raise PatchInvalid(f"Value for path [{path}] must be a boolean")
-        changes.append((path, item["value"]))
+        changes.append((path, value))
     return changes

@@ -41,7 +41,7 @@ from connector.accounts.schemas import (
     parse_account_id,
     provider_account_ids,
 )
-from connector.credentials.state import CredentialState, new_credential, transition_credential
+from connector.credentials.state import CredentialState, entered_state, new_credential, transition_credential
 from connector.errors import BadRequest, NotFound
 from connector.models import EmailNotification, GatewayAccount, GatewayAccountCredential
 from pay_common.db.session import unit_of_work
@@ -537,9 +537,7 @@ async def put_credentials(session: AsyncSession, account_id: str, body: Mapping[
         raise FieldsMissing(missing)
     target.credentials = _merge_credentials(target, {key: payload[key] for key in required})
     if target.state == CredentialState.CREATED:
-        transition_credential(
-            target, CredentialState.ACTIVE if len(credentials) == 1 else CredentialState.ENTERED
-        )
+        transition_credential(target, entered_state(alone=len(credentials) == 1))
     target.version += 1
     await session.flush()
     # Never log the credentials themselves.

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connector.models import Agreement, PaymentInstrument
+
+_Row = TypeVar("_Row")
+
+
+async def _one(session: AsyncSession, query: Select[_Row], *, lock: bool) -> _Row | None:
+    """The row ``query`` finds (None when none), locked ``FOR UPDATE`` when ``lock``."""
+    return await session.scalar(query.with_for_update() if lock else query)
 
 
 async def agreement_of_account(
@@ -16,18 +24,13 @@ async def agreement_of_account(
     query = select(Agreement).where(
         Agreement.gateway_account_id == account_id, Agreement.external_id == agreement_id
     )
-    if lock:
-        query = query.with_for_update()
-    return await session.scalar(query)
+    return await _one(session, query, lock=lock)
 
 
 async def agreement_by_id(
     session: AsyncSession, agreement_id: int, *, lock: bool = False
 ) -> Agreement | None:
-    query = select(Agreement).where(Agreement.id == agreement_id)
-    if lock:
-        query = query.with_for_update()
-    return await session.scalar(query)
+    return await _one(session, select(Agreement).where(Agreement.id == agreement_id), lock=lock)
 
 
 async def instrument_by_id(session: AsyncSession, instrument_id: int) -> PaymentInstrument | None:
@@ -45,9 +48,7 @@ async def instrument_of_charge(
     session: AsyncSession, charge_id: int, *, lock: bool = False
 ) -> PaymentInstrument | None:
     query = select(PaymentInstrument).where(PaymentInstrument.charge_id == charge_id)
-    if lock:
-        query = query.with_for_update()
-    return await session.scalar(query)
+    return await _one(session, query, lock=lock)
 
 
 async def instruments_by_ids(session: AsyncSession, ids: Sequence[int]) -> dict[int, PaymentInstrument]:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from connector.accounts.schemas import replace_operations
 from connector.errors import BadRequest
 from connector.gateways.credentials import (
     CredentialsInvalid,
@@ -65,23 +66,14 @@ def parse_create(body: dict[str, Any]) -> CredentialCreate:
 
 def parse_patch(body: Any, provider: str) -> list[CredentialPatch]:
     """Validate the JSON-patch array; nothing is applied unless every operation is valid."""
-    if not isinstance(body, list) or not body:
-        raise BadRequest("The request body must be a non-empty JSON array of patch operations")
-    return [_parse_operation(item, provider) for item in body]
+    # Any string is a given op or path here (a blank one is then refused as not a valid path).
+    return [
+        _parse_value(path, value, provider)
+        for path, value in replace_operations(body, PATCH_PATHS, given=lambda field: isinstance(field, str))
+    ]
 
 
-def _parse_operation(item: Any, provider: str) -> CredentialPatch:
-    if not isinstance(item, dict):
-        raise BadRequest("Each patch operation must be a JSON object")
-    missing = [f"Field [{key}] is required" for key in ("op", "path") if not isinstance(item.get(key), str)]
-    if missing:
-        raise BadRequest(missing)
-    op, path = item["op"], item["path"]
-    if path not in PATCH_PATHS:
-        raise BadRequest(f"Field [path] must be one of [{', '.join(PATCH_PATHS)}]")
-    if op != "replace":
-        raise BadRequest(f"Operation [{op}] not supported for path [{path}]")
-    value = item.get("value")
+def _parse_value(path: str, value: Any, provider: str) -> CredentialPatch:
     if value is None:
         raise BadRequest("Field [value] is required")
     return CredentialPatch(path, _validate_value(path, value, provider))

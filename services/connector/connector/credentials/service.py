@@ -16,7 +16,13 @@ from connector.credentials.schemas import (
     WorldpayCredentialsCheck,
     check_credentials_shape,
 )
-from connector.credentials.state import CredentialState, initial_state, new_credential, transition_credential
+from connector.credentials.state import (
+    CredentialState,
+    entered_state,
+    initial_state,
+    new_credential,
+    transition_credential,
+)
 from connector.errors import BadRequest, ConnectorError, NotFound
 from connector.gateways import registry
 from connector.gateways.base import GatewayError
@@ -104,7 +110,7 @@ async def patch_credential(
     credential.credentials = credentials
     if touched_credentials and credential.state == "CREATED" and _may_leave_created(account, credential):
         others = [c for c in await repository.credentials_of(session, account.id) if c.id != credential.id]
-        transition_credential(credential, CredentialState.ENTERED if others else CredentialState.ACTIVE)
+        transition_credential(credential, entered_state(alone=not others))
     credential.version += 1
     await session.flush()
     logger.info(

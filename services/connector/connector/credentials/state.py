@@ -43,11 +43,15 @@ TRANSITIONS = TransitionTable(
 USABLE = frozenset({C.ENTERED, C.VERIFIED_WITH_LIVE_PAYMENT, C.ACTIVE})
 
 
+def entered_state(*, alone: bool) -> CredentialState:
+    """Where a credential goes once its secrets are stored: ACTIVE when it is the account's only
+    credential, ENTERED when the account has others."""
+    return C.ACTIVE if alone else C.ENTERED
+
+
 def initial_state(*, has_secrets: bool, first: bool) -> CredentialState:
     """A new credential: CREATED without secrets, else ACTIVE when it is the account's first."""
-    if not has_secrets:
-        return C.CREATED
-    return C.ACTIVE if first else C.ENTERED
+    return entered_state(alone=first) if has_secrets else C.CREATED
 
 
 def new_credential(

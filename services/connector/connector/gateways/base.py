@@ -77,8 +77,20 @@ class CardForAuthorisation:
     address: BillingAddress | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class PaymentMode:
+    """How the charge is paid, as a provider with several merchant codes for one account needs
+    it: Worldpay picks the set of credentials by it (connector.md §14.3). Keyword-only, so the
+    requests below keep their own fields' positions."""
+
+    #: ``WEB`` | ``MOTO_API`` | ``AGREEMENT``.
+    authorisation_mode: str = "WEB"
+    #: The charge sets up an agreement (Worldpay: the recurring customer-initiated merchant code).
+    save_payment_instrument: bool = False
+
+
 @dataclass(frozen=True)
-class AuthorisationRequest:
+class AuthorisationRequest(PaymentMode):
     charge_external_id: str
     gateway_transaction_id: str
     amount: int
@@ -87,10 +99,6 @@ class AuthorisationRequest:
     #: None when the stored map does not fit the provider (see ``gateways/credentials.py``).
     credentials: ProviderCredentials | None
     requires_3ds: bool = False
-    #: ``WEB`` | ``MOTO_API`` | ``AGREEMENT``: Worldpay picks the merchant code by it (§14.3).
-    authorisation_mode: str = "WEB"
-    #: Setting up an agreement: Worldpay's recurring customer-initiated merchant code.
-    save_payment_instrument: bool = False
     #: Where a redirect-based 3DS step sends the payer back (Stripe's ``return_url``).
     return_url_3ds: str | None = None
     ip_address: str | None = None
@@ -142,7 +150,7 @@ class UserNotPresentRequest:
 
 
 @dataclass(frozen=True)
-class ThreeDsResult:
+class ThreeDsResult(PaymentMode):
     """The paying user's answer from the issuer page, as posted to ``/3ds``."""
 
     charge_external_id: str
@@ -152,13 +160,10 @@ class ThreeDsResult:
     #: What the payment pages say the issuer answered (AUTHORISED, DECLINED, ERROR, CANCELED), if known.
     auth_3ds_result: str | None = None
     amount: int = 0
-    authorisation_mode: str = "WEB"
-    #: The charge sets up an agreement (Worldpay: the recurring customer-initiated merchant code).
-    save_payment_instrument: bool = False
 
 
 @dataclass(frozen=True)
-class GatewayOperation:
+class GatewayOperation(PaymentMode):
     """Capture / cancel / query: identified by our charge and the provider's transaction id."""
 
     charge_external_id: str
@@ -167,9 +172,6 @@ class GatewayOperation:
     credentials: ProviderCredentials | None
     #: Deterministic, so a retried call is recognised by the provider (``connector:capture:<id>``).
     idempotency_key: str
-    authorisation_mode: str = "WEB"
-    #: The charge sets up an agreement (Worldpay: the recurring customer-initiated merchant code).
-    save_payment_instrument: bool = False
 
 
 class CaptureStatus(StrEnum):
@@ -191,16 +193,13 @@ class CancelStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class RefundRequest:
+class RefundRequest(PaymentMode):
     refund_external_id: str
     charge_external_id: str
     charge_gateway_transaction_id: str | None
     amount: int
     credentials: ProviderCredentials | None
     idempotency_key: str
-    authorisation_mode: str = "WEB"
-    #: The charge sets up an agreement (Worldpay: the recurring customer-initiated merchant code).
-    save_payment_instrument: bool = False
     #: The charge's full amount (Stripe: what the connected account gets back is worked out from it).
     charge_amount: int = 0
 

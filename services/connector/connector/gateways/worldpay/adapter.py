@@ -34,6 +34,7 @@ from connector.gateways.base import (
     GatewayOrderNotFound,
     GatewayTimeout,
     GatewayUnavailable,
+    PaymentMode,
     RefundRequest,
     RefundResult,
     RefundStatus,
@@ -100,11 +101,11 @@ class MerchantCredentials:
     password: str = field(repr=False)
 
 
-def credential_usage(authorisation_mode: str, *, save_payment_instrument: bool = False) -> WorldpayRole:
+def credential_usage(mode: PaymentMode) -> WorldpayRole:
     """Which set of a Worldpay credential record a payment uses (connector.md §14.3)."""
-    if authorisation_mode.upper() == "AGREEMENT":
+    if mode.authorisation_mode.upper() == "AGREEMENT":
         return RECURRING_MERCHANT
-    if save_payment_instrument:
+    if mode.save_payment_instrument:
         return RECURRING_CUSTOMER
     return ONE_OFF
 
@@ -117,9 +118,15 @@ def merchant_credentials(credentials: ProviderCredentials | None, usage: Worldpa
     return MerchantCredentials(entry.merchant_code, entry.username, entry.password.get_secret_value())
 
 
-def _expiry(expiry_date: str) -> tuple[str, str]:
-    month, _, year = expiry_date.partition("/")
-    return month, f"20{year}" if len(year) == 2 else year
+def _challenge(reply: xml.Reply) -> tuple[str, str, str | None] | None:
+    """The 3DS challenge a reply asks for, 3DS1 or 3DS2: what the payment pages post to the
+    issuer (payload, URL, MD); None when the reply asks for none."""
+    if reply.pa_request and reply.issuer_url:
+        return reply.pa_request, reply.issuer_url, None
+    if reply.challenge_acs_url and reply.challenge_payload:
+        # 3DS2: the ACS takes the CReq like a 3DS1 PaReq (posted by the payment pages).
+        return reply.challenge_payload, reply.challenge_acs_url, reply.challenge_transaction_id
+    return None
 
 
 class WorldpayGateway:
@@ -214,21 +221,15 @@ class WorldpayGateway:
                 gateway_transaction_id=order_code,
                 error_message=GENERIC_ERROR_MESSAGE,
             )
-        if reply.pa_request and reply.issuer_url:
+        challenge = _challenge(reply)
+        if challenge is not None:
+            payload, issuer_url, md = challenge
             return AuthorisationResult(
                 AuthorisationStatus.REQUIRES_3DS,
                 gateway_transaction_id=order_code,
-                pa_request_3ds=reply.pa_request,
-                issuer_url_3ds=reply.issuer_url,
-            )
-        if reply.challenge_acs_url and reply.challenge_payload:
-            # 3DS2 challenge: the ACS takes the CReq like a 3DS1 PaReq (posted by the payment pages).
-            return AuthorisationResult(
-                AuthorisationStatus.REQUIRES_3DS,
-                gateway_transaction_id=order_code,
-                pa_request_3ds=reply.challenge_payload,
-                issuer_url_3ds=reply.challenge_acs_url,
-                md_3ds=reply.challenge_transaction_id,
+                pa_request_3ds=payload,
+                issuer_url_3ds=issuer_url,
+                md_3ds=md,
             )
         status = _AUTHORISATION_EVENTS.get(reply.last_event or "", AuthorisationStatus.ERROR)
         return AuthorisationResult(
@@ -238,31 +239,15 @@ class WorldpayGateway:
         )
 
     async def authorise(self, request: AuthorisationRequest) -> AuthorisationResult:
-        usage = credential_usage(
-            request.authorisation_mode, save_payment_instrument=request.save_payment_instrument
-        )
-        merchant = merchant_credentials(request.credentials, usage)
+        merchant = merchant_credentials(request.credentials, credential_usage(request))
         order_code = request.gateway_transaction_id
-        month, year = _expiry(request.card.expiry_date)
-        address = request.card.address
         body = xml.order_submit(
             merchant.merchant_code,
             order_code,
             description=request.description,
             amount=request.amount,
-            card=xml.OrderCard(
-                number=request.card.card_number,
-                cvc=request.card.cvc,
-                expiry_month=month,
-                expiry_year=year,
-                holder_name=request.card.cardholder_name,
-            ),
+            card=request.card,
             session_id=request.charge_external_id,
-            address=xml.OrderAddress(
-                address.line1, address.line2, address.postcode, address.city, address.country
-            )
-            if address
-            else None,
             shopper_ip=request.ip_address,
             accept_header=request.accept_header,
             user_agent=request.user_agent_header,
@@ -294,10 +279,7 @@ class WorldpayGateway:
         return self._authorisation_result(reply, order_code)
 
     async def authorise_3ds(self, result: ThreeDsResult) -> AuthorisationResult:
-        usage = credential_usage(
-            result.authorisation_mode, save_payment_instrument=result.save_payment_instrument
-        )
-        merchant = merchant_credentials(result.credentials, usage)
+        merchant = merchant_credentials(result.credentials, credential_usage(result))
         order_code = result.gateway_transaction_id or ""
         body = xml.three_ds_response(
             merchant.merchant_code,
@@ -314,8 +296,7 @@ class WorldpayGateway:
             if isinstance(op, GatewayOperation)
             else op.charge_gateway_transaction_id
         ) or ""
-        usage = credential_usage(op.authorisation_mode, save_payment_instrument=op.save_payment_instrument)
-        merchant = merchant_credentials(op.credentials, usage)
+        merchant = merchant_credentials(op.credentials, credential_usage(op))
         reply = await self._reply(
             operation, merchant, body_of(merchant.merchant_code, order_code), order_code
         )

@@ -15,11 +15,13 @@ The request holding a card number is built here and sent by the adapter; neither
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import defusedxml
 import defusedxml.ElementTree as SafeET
+
+from connector.gateways.base import CardForAuthorisation
 
 DOCTYPE = (
     '<!DOCTYPE paymentService PUBLIC "-//WorldPay//DTD WorldPay PaymentService v1//EN" '
@@ -75,24 +77,10 @@ def _text(parent: ET.Element, tag: str, value: str) -> ET.Element:
     return element
 
 
-@dataclass(frozen=True)
-class OrderCard:
-    """What the order needs of the card; ``repr`` never shows the number or the CVC."""
-
-    number: str = field(repr=False)
-    cvc: str = field(repr=False)
-    expiry_month: str
-    expiry_year: str
-    holder_name: str
-
-
-@dataclass(frozen=True)
-class OrderAddress:
-    line1: str
-    line2: str | None
-    postcode: str
-    city: str
-    country: str
+def _expiry(expiry_date: str) -> tuple[str, str]:
+    """``MM/YY`` (or ``MM/YYYY``) as the order's month and four-digit year."""
+    month, _, year = expiry_date.partition("/")
+    return month, f"20{year}" if len(year) == 2 else year
 
 
 def order_submit(
@@ -101,16 +89,16 @@ def order_submit(
     *,
     description: str,
     amount: int,
-    card: OrderCard,
+    card: CardForAuthorisation,
     session_id: str,
-    address: OrderAddress | None = None,
     shopper_ip: str | None = None,
     accept_header: str | None = None,
     user_agent: str | None = None,
     request_3ds: bool = False,
     token_reference: str | None = None,
 ) -> bytes:
-    """An order with the card details (``submit/order/paymentDetails/CARD-SSL``).
+    """An order with the card details (``submit/order/paymentDetails/CARD-SSL``), its billing
+    address when the card has one.
 
     With ``token_reference`` (setting up an agreement) the order asks Worldpay to keep the card:
     ``storedCredentials usage="FIRST"`` in the payment details and ``createToken`` (merchant scope,
@@ -118,11 +106,12 @@ def order_submit(
     """
     root, order, details = _payment_order(merchant_code, order_code, description, amount)
     card_ssl = ET.SubElement(details, "CARD-SSL")
-    _text(card_ssl, "cardNumber", card.number)
-    expiry = ET.SubElement(card_ssl, "expiryDate")
-    ET.SubElement(expiry, "date", {"month": card.expiry_month, "year": card.expiry_year})
-    _text(card_ssl, "cardHolderName", card.holder_name)
+    _text(card_ssl, "cardNumber", card.card_number)
+    month, year = _expiry(card.expiry_date)
+    ET.SubElement(ET.SubElement(card_ssl, "expiryDate"), "date", {"month": month, "year": year})
+    _text(card_ssl, "cardHolderName", card.cardholder_name)
     _text(card_ssl, "cvc", card.cvc)
+    address = card.address
     if address is not None:
         xml_address = ET.SubElement(ET.SubElement(card_ssl, "cardAddress"), "address")
         _text(xml_address, "address1", address.line1)
@@ -282,11 +271,17 @@ def _attribute_of(element: ET.Element, path: str, name: str) -> str | None:
     return found.get(name) if found is not None else None
 
 
-def parse_reply(document: bytes | str) -> Reply:
+def _parse_to(document: bytes | str, path: str) -> tuple[ET.Element, ET.Element]:
+    """The document's root and the element at ``path`` below it; MalformedXml when there is none."""
     root = parse(document)
-    reply = root.find("reply")
-    if reply is None:
-        raise MalformedXml("no reply element")
+    found = root.find(path)
+    if found is None:
+        raise MalformedXml(f"no {path} element")
+    return root, found
+
+
+def parse_reply(document: bytes | str) -> Reply:
+    _, reply = _parse_to(document, "reply")
     error = reply.find(".//error")
     order_status = reply.find("orderStatus")
     ok = reply.find("ok")
@@ -347,10 +342,7 @@ def _journal_reference(event: ET.Element, kind: str) -> str | None:
 
 
 def parse_notification(document: bytes | str) -> Notification:
-    root = parse(document)
-    event = root.find("notify/orderStatusEvent")
-    if event is None:
-        raise MalformedXml("no notify/orderStatusEvent element")
+    root, event = _parse_to(document, "notify/orderStatusEvent")
     journal = event.find("journal")
     return Notification(
         merchant_code=root.get("merchantCode"),
