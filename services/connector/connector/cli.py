@@ -221,8 +221,10 @@ def main(
     ] = DEVELOPMENT_KEY,
 ) -> None:
     """Administer GOV.UK Pay accounts and API keys through connector."""
-    # stdout is the command's result (tokens, --json): httpx's per-request lines never belong there.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # stdout is the command's result (tokens, --json): the HTTP client's per-request lines (httpx's
+    # and, at DEBUG, httpcore's) never belong there, whatever logging the host process set up.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     client = AdminClient(connector_url, service_token_key=service_token_key)
     ctx.obj = client
     ctx.call_on_close(client.close)
