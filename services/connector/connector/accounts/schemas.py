@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connector.accounts.errors import AccountRequestInvalid, PatchInvalid
+from connector.fields import optional_string
 from connector.models import CardType, EmailNotification, GatewayAccount, GatewayAccountCredential
 from pay_common.json_input import is_ascii_digits
 
@@ -104,20 +105,6 @@ class AccountCreate:
     credentials: dict[str, Any] | None = None
 
 
-def _optional_string(
-    body: Mapping[str, Any], name: str, errors: list[str], limit: int | None = None
-) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors.append(f"Field [{name}] must be a string")
-        return None
-    if limit is not None and len(value) > limit:
-        errors.append(f"Field [{name}] must be {limit} characters or fewer")
-    return value
-
-
 def parse_create(body: Mapping[str, Any]) -> AccountCreate:
     """Validate a ``POST /v1/api/accounts`` body; every problem is reported at once (422)."""
     errors: list[str] = []
@@ -137,9 +124,9 @@ def parse_create(body: Mapping[str, Any]) -> AccountCreate:
     elif len(service_id) > MAX_SERVICE_ID:
         errors.append(f"Field [service_id] must be {MAX_SERVICE_ID} characters or fewer")
     strings = {
-        "service_name": _optional_string(body, "service_name", errors, MAX_SERVICE_NAME),
-        "description": _optional_string(body, "description", errors),
-        "analytics_id": _optional_string(body, "analytics_id", errors),
+        "service_name": optional_string(body, "service_name", errors, MAX_SERVICE_NAME),
+        "description": optional_string(body, "description", errors),
+        "analytics_id": optional_string(body, "analytics_id", errors),
     }
     flags = _booleans(body, {name: name for name in CREATE_FLAGS}, "Field", errors)
     credentials = _parse_create_credentials(body.get("credentials"), provider.lower(), errors)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.errors import Unprocessable
+from connector.fields import optional_string
 from connector.search.schemas import parse_zoned_datetime
 
 CARD_BRANDS = ("master-card", "visa", "maestro", "diners-club", "american-express", "jcb")
@@ -24,6 +25,8 @@ MAX_LENGTH = {
     "email_address": 254,
 }
 CARD_EXPIRY = re.compile(r"(0[1-9]|1[0-2])/[0-9]{2}")
+#: Upstream's wording of a telephone payment's too-long field.
+TOO_LONG = "Field [{name}] must have a maximum length of {limit} characters"
 
 
 class TelephoneRequestInvalid(Unprocessable):
@@ -75,15 +78,7 @@ def _outcome(value: object) -> PaymentOutcome | None:
 
 
 def _optional_text(body: dict[str, Any], name: str, errors: list[str]) -> str | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors.append(f"Field [{name}] must be a string")
-        return None
-    if len(value) > MAX_LENGTH.get(name, 255):
-        errors.append(f"Field [{name}] must have a maximum length of {MAX_LENGTH.get(name, 255)} characters")
-    return value
+    return optional_string(body, name, errors, MAX_LENGTH.get(name, 255), too_long=TOO_LONG)
 
 
 def _check_amount(body: dict[str, Any], errors: list[str]) -> int:
