@@ -271,6 +271,23 @@ async def test_invalid_payment_outcomes(
     ]
 
 
+async def test_too_long_or_wrongly_typed_fields_are_named_and_nothing_is_stored(
+    connector_client: httpx.AsyncClient, db_session: AsyncSession
+) -> None:
+    account = await telephone_account(db_session)
+    body = {**PACT_BODY, "reference": "r" * 256, "email_address": "e" * 255, "name_on_card": 7}
+
+    response = await connector_client.post(url(account.id), json=body)
+
+    assert response.status_code == 422
+    assert response.json()["message"] == [
+        "Field [reference] must have a maximum length of 255 characters",
+        "Field [name_on_card] must be a string",
+        "Field [email_address] must have a maximum length of 254 characters",
+    ]
+    assert (await db_session.scalars(select(Charge))).all() == []
+
+
 async def test_long_values_are_cut_to_fifty_characters(
     connector_client: httpx.AsyncClient, db_session: AsyncSession
 ) -> None:
