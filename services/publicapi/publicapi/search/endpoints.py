@@ -4,7 +4,7 @@ parameter of the contract."""
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated
 
@@ -23,12 +23,12 @@ router = APIRouter()
 NO_CACHE = {"Pragma": "no-cache", "Cache-Control": "no-store"}
 
 
-def query_texts(*names: str) -> Callable[..., Params]:
+def query_texts(*names: str) -> Callable[..., Awaitable[Params]]:
     """A dependency declaring each named query parameter as an optional string (in this order in
     the OpenAPI document, as the contract lists them) and giving the non-blank ones by name: each
     search names its parameters once, and validates them in its service."""
 
-    def read(**values: str | None) -> Params:
+    async def read(**values: str | None) -> Params:  # async: a sync dependency would take a thread
         return present(values)
 
     parameter = partial(inspect.Parameter, kind=inspect.Parameter.KEYWORD_ONLY, default=None)
