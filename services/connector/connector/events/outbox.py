@@ -64,8 +64,9 @@ _INSERT = """
                     ELSE '{}'::jsonb END,
         ga.service_id, ga.type = 'LIVE', CAST(ga.id AS text), CAST(:ordering_key AS varchar)
     """
-#: The account (service_id, live) is read in the INSERT itself: no extra round trip per event.
-_INSERT_FOR_CHARGE = text(_INSERT + " FROM gateway_accounts ga WHERE ga.id = :account_id")
+#: The account (service_id, live) is read in the INSERT itself: no extra round trip per event. Charge and
+#: agreement events name their account; refund events find it through their charge.
+_INSERT_FOR_ACCOUNT = text(_INSERT + " FROM gateway_accounts ga WHERE ga.id = :account_id")
 _INSERT_FOR_REFUND = text(
     _INSERT
     + " FROM charges c JOIN gateway_accounts ga ON ga.id = c.gateway_account_id WHERE c.external_id = CAST(:parent AS varchar)"
@@ -134,7 +135,7 @@ async def record_charge_event(
         return
     await _insert(
         session,
-        _INSERT_FOR_CHARGE,
+        _INSERT_FOR_ACCOUNT,
         charge.external_id,
         resource_type="payment",
         resource_external_id=charge.external_id,
@@ -203,7 +204,7 @@ async def record_agreement_event(
     The agreement orders its own events."""
     await _insert(
         session,
-        _INSERT_FOR_CHARGE,
+        _INSERT_FOR_ACCOUNT,
         agreement.external_id,
         resource_type="agreement",
         resource_external_id=agreement.external_id,
