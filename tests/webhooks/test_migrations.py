@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from pay_common.db.session import to_async_url
+from pay_common.testing.database import schema_differences
 from webhooks.models import SCHEMA, WebhooksModel
 
 
@@ -19,27 +13,15 @@ def _own_schema(name: str | None, type_: str, parent_names: object) -> bool:  # 
     return type_ != "schema" or name == SCHEMA
 
 
-def _differences(connection: Connection) -> list[Any]:
-    context = MigrationContext.configure(
-        connection,
-        opts={
-            "compare_type": True,
-            "include_schemas": True,
-            "include_name": _own_schema,
-            # Alembic's own bookkeeping table lives in the schema too; it is no model's.
-            "version_table_schema": SCHEMA,
-        },
-    )
-    return list(compare_metadata(context, WebhooksModel.metadata))
-
-
 @pytest.mark.asyncio
 async def test_migrated_schema_matches_the_models(webhooks_database: str) -> None:
-    engine = create_async_engine(to_async_url(webhooks_database))
-    try:
-        async with engine.connect() as connection:
-            differences = await connection.run_sync(_differences)
-    finally:
-        await engine.dispose()
+    differences = await schema_differences(
+        webhooks_database,
+        WebhooksModel.metadata,
+        include_schemas=True,
+        include_name=_own_schema,
+        # Alembic's own bookkeeping table lives in the schema too; it is no model's.
+        version_table_schema=SCHEMA,
+    )
 
     assert differences == []

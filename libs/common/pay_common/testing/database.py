@@ -1,4 +1,5 @@
-"""Which PostgreSQL server the tests use, and how a test database is emptied between tests.
+"""Which PostgreSQL server the tests use, how a test database is emptied between tests, and
+what a service's migrations built that its models do not describe.
 
 In order: ``TEST_DATABASE_URL`` if set; else the server on 127.0.0.1:5432 if it
 answers; else an embedded server in a temporary folder (deleted at exit). Each test
@@ -14,6 +15,12 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, MetaData
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from pay_common.db.session import to_async_url
 from pay_common.embedded import admin_url_of, server_answers, start_embedded
 
 LOCAL_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -90,3 +97,20 @@ async def emptying_statements(fetch: Fetch, keep: Iterable[str]) -> list[str]:
     if restarts:
         statements.append("SELECT " + ", ".join(restarts))
     return statements
+
+
+async def schema_differences(database_url: str, metadata: MetaData, **options: Any) -> list[Any]:
+    """Alembic autogenerate's differences between the migrated database and ``metadata``: empty
+    when a service's migrations build exactly what its models describe. ``options`` go to
+    Alembic's ``MigrationContext`` (``include_name``, ``include_schemas``, ...); types are compared."""
+
+    def compare(connection: Connection) -> list[Any]:
+        context = MigrationContext.configure(connection, opts={"compare_type": True, **options})
+        return list(compare_metadata(context, metadata))
+
+    engine = create_async_engine(to_async_url(database_url))
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(compare)
+    finally:
+        await engine.dispose()
